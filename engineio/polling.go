@@ -1,0 +1,199 @@
+package engineio
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gosio/socketio/engineio/packet"
+)
+
+// servePoll answers a GET of a polling session: at once if packets are
+// queued, else when one is queued, the session closes or an upgrade
+// releases the poll. A second concurrent GET closes the session (the
+// reference's "overlap from client"); so does a GET the client abandons.
+func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.pollActive {
+		s.mu.Unlock()
+		s.closeWith(ReasonTransportError, ErrPollOverlap, closeReplyClose)
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	s.pollActive = true
+	for s.state == stateOpen && s.transport == Polling && len(s.queue) == 0 && !s.noopPending {
+		wait := make(chan struct{})
+		s.pollWait = wait
+		s.mu.Unlock()
+		select {
+		case <-wait:
+		case <-r.Context().Done():
+			s.mu.Lock()
+			if s.pollWait == wait {
+				s.pollWait = nil
+			}
+			s.pollActive = false
+			s.mu.Unlock()
+			s.closeWith(ReasonTransportError, ErrPollClosedEarly, closeReplyClose)
+			return
+		}
+		s.mu.Lock()
+	}
+	var pkts []packet.Packet
+	closing := false
+	switch {
+	case s.state == stateClosed:
+		t := packet.Close
+		if s.pollReply == closeReplyNoop {
+			t = packet.Noop
+		}
+		pkts = []packet.Packet{{Type: t}}
+	case s.transport != Polling:
+		pkts = []packet.Packet{{Type: packet.Noop}} // upgraded: release the poll
+	case s.state == stateClosing:
+		pkts = append(s.takeQueueLocked(), packet.Packet{Type: packet.Close})
+		closing = true
+	default:
+		pkts = s.takeQueueLocked()
+		if len(pkts) == 0 { // released for an upgrade
+			pkts = []packet.Packet{{Type: packet.Noop}}
+		}
+	}
+	s.pollActive = false
+	s.mu.Unlock()
+
+	s.writePayload(w, r, pkts)
+	if closing {
+		s.closeWith(ReasonForcedClose, nil, closeReplyClose)
+	}
+}
+
+// writePayload writes packets as a polling response, compressed when the
+// client accepts it and the payload reaches the threshold.
+func (s *Socket) writePayload(w http.ResponseWriter, r *http.Request, pkts []packet.Packet) {
+	buf := getBuffer(packet.PayloadLen(pkts))
+	body := packet.AppendPayload(buf.b[:0], pkts)
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	h.Set("Cache-Control", "no-store")
+	if ua := r.Header.Get("User-Agent"); strings.Contains(ua, ";MSIE") || strings.Contains(ua, "Trident/") {
+		h.Set("X-XSS-Protection", "0")
+	}
+	initial := parseQuery(r.URL.RawQuery).sid == ""
+	if initial && s.cfg.Cookie != nil {
+		h.Add("Set-Cookie", s.cfg.Cookie.cookie(s.id).String())
+	}
+	s.srv.applyHeaders(h, r, initial)
+	if s.cfg.compress && len(body) >= s.cfg.compressMin {
+		if enc := acceptedEncoding(r); enc != "" {
+			writeCompressed(w, enc, body)
+			buf.b = body
+			putBuffer(buf)
+			return
+		}
+	}
+	h.Set("Content-Length", strconv.Itoa(len(body)))
+	w.WriteHeader(http.StatusOK)
+	w.Write(body)
+	buf.b = body
+	putBuffer(buf)
+}
+
+var errStopDecoding = errors.New("stop")
+
+// servePost reads a POST payload and delivers its packets. The body is
+// bounded by MaxHTTPBufferSize (413 past it) and by a read deadline.
+func (s *Socket) servePost(w http.ResponseWriter, r *http.Request) {
+	s.mu.Lock()
+	if s.postActive {
+		s.mu.Unlock()
+		s.closeWith(ReasonTransportError, ErrPostOverlap, closeReplyClose)
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	if r.Header.Get("Content-Type") == "application/octet-stream" {
+		s.mu.Unlock()
+		s.closeWith(ReasonTransportError, ErrInvalidContent, closeReplyClose)
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	s.postActive = true
+	s.mu.Unlock()
+	defer func() {
+		s.mu.Lock()
+		s.postActive = false
+		s.mu.Unlock()
+	}()
+
+	body, err := s.readBody(w, r)
+	if err != nil {
+		if errors.Is(err, ErrPayloadTooLarge) {
+			// The reference answers 413 and keeps the session; we also
+			// close it, as its client treats the 413 as a transport error.
+			s.closeWith(ReasonTransportError, ErrPayloadTooLarge, closeReplyClose)
+			w.Header().Set("Connection", "close")
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
+		s.closeWith(ReasonTransportError, ErrPostClosedEarly, closeReplyClose)
+		w.WriteHeader(http.StatusBadRequest)
+		return
+	}
+	err = packet.DecodePayload(body, func(p packet.Packet) error {
+		if p.Type == packet.Close {
+			s.closeWith(ReasonTransportClose, nil, closeReplyNoop)
+			return errStopDecoding
+		}
+		s.onPacket(p)
+		return nil
+	})
+	if errors.Is(err, packet.ErrParse) {
+		s.closeWith(ReasonParseError, err, closeReplyClose)
+		writeError(w, CodeBadRequest, codeMessages[CodeBadRequest])
+		return
+	}
+	h := w.Header()
+	h.Set("Content-Type", "text/html")
+	h.Set("Content-Length", "2")
+	s.srv.applyHeaders(h, r, false)
+	w.WriteHeader(http.StatusOK)
+	io.WriteString(w, "ok")
+}
+
+// readBody reads at most MaxHTTPBufferSize bytes of the request body into a
+// new buffer. A body the client trickles is cut by a read deadline of
+// PingInterval+PingTimeout.
+func (s *Socket) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
+	max := s.cfg.MaxHTTPBufferSize
+	if r.ContentLength > max {
+		return nil, ErrPayloadTooLarge
+	}
+	_ = http.NewResponseController(w).SetReadDeadline(timeNow().Add(s.cfg.PingInterval + s.cfg.PingTimeout))
+	size := int64(512)
+	if r.ContentLength > 0 {
+		size = r.ContentLength
+	}
+	body := make([]byte, 0, size)
+	lr := io.LimitReader(r.Body, max+1)
+	for {
+		if len(body) == cap(body) {
+			body = append(body, 0)[:len(body)]
+		}
+		n, err := lr.Read(body[len(body):cap(body)])
+		body = body[:len(body)+n]
+		if int64(len(body)) > max {
+			return nil, ErrPayloadTooLarge
+		}
+		if err == io.EOF {
+			break
+		}
+		if err != nil {
+			return nil, err
+		}
+	}
+	_ = http.NewResponseController(w).SetReadDeadline(time.Time{})
+	return body, nil
+}

@@ -1,0 +1,54 @@
+package engineio
+
+import "net/url"
+
+// query holds the Engine.IO query parameters of a request.
+type query struct {
+	eio, transport, sid string
+	b64                 bool
+}
+
+// parseQuery extracts the parameters the server needs without building a
+// url.Values map (one per request otherwise). Later duplicates win, as in
+// Node's URLSearchParams-based Object.fromEntries.
+func parseQuery(raw string) query {
+	var q query
+	for raw != "" {
+		var kv string
+		kv, raw = cut(raw, '&')
+		k, v := cut(kv, '=')
+		switch k {
+		case "EIO":
+			q.eio = unescape(v)
+		case "transport":
+			q.transport = unescape(v)
+		case "sid":
+			q.sid = unescape(v)
+		case "b64":
+			q.b64 = v != "" && v != "0" && v != "false"
+		}
+	}
+	return q
+}
+
+func cut(s string, sep byte) (string, string) {
+	for i := 0; i < len(s); i++ {
+		if s[i] == sep {
+			return s[:i], s[i+1:]
+		}
+	}
+	return s, ""
+}
+
+func unescape(v string) string {
+	for i := 0; i < len(v); i++ {
+		if v[i] == '%' || v[i] == '+' {
+			u, err := url.QueryUnescape(v)
+			if err != nil {
+				return v
+			}
+			return u
+		}
+	}
+	return v
+}

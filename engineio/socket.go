@@ -1,0 +1,394 @@
+package engineio
+
+import (
+	"bytes"
+	"encoding/json"
+	"net/http"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gosio/socketio/engineio/packet"
+)
+
+// Handler receives the events of one session. Set it with
+// Socket.SetHandler, normally inside Options.OnConnection.
+//
+// Calls for one session never overlap: OnMessage is called for each message
+// in arrival order, from the goroutine reading the transport (the WebSocket
+// reader or the HTTP POST request goroutine). OnClose is called exactly
+// once, after the last OnMessage has returned; it may run on a timer or on
+// another request's goroutine. A handler may call any Socket method,
+// including Close; Send after close returns ErrClosed.
+type Handler interface {
+	// OnMessage receives a message. data is owned by the handler.
+	OnMessage(data []byte, binary bool)
+	// OnClose reports the end of the session with a reason string of the
+	// reference ("transport close", "ping timeout", ...) and, where known,
+	// an error describing the cause.
+	OnClose(reason string, err error)
+}
+
+type sockState uint8
+
+const (
+	stateOpen sockState = iota
+	stateClosing
+	stateClosed
+)
+
+// closeReply is what a poll held when the session closes receives.
+type closeReply uint8
+
+const (
+	closeReplyClose closeReply = iota // packet "1": the server ended the session
+	closeReplyNoop                    // packet "6": the client asked to close
+)
+
+// Socket is one Engine.IO session (Node: the engine "socket", socket.conn).
+type Socket struct {
+	id   string
+	srv  *Server
+	cfg  *config
+	req  *http.Request
+	done chan struct{} // closed when the session is closed
+
+	// dispatch serializes handler calls; see Handler.
+	dispatch      sync.Mutex
+	handler       Handler
+	closePending  atomic.Bool
+	closeReason   string
+	closeErr      error
+	closeNotified bool
+
+	mu         sync.Mutex
+	state      sockState
+	transport  string
+	queue      []packet.Packet
+	queueBytes int
+
+	// heartbeat: one timer, re-armed for the interval and for the pong.
+	hb            *time.Timer
+	hbGen         uint64
+	hbWaitingPong bool
+
+	// polling
+	pollWait    chan struct{} // set while a GET is held; closed to wake it
+	pollActive  bool
+	postActive  bool
+	pollReply   closeReply
+	noopPending bool // a probe succeeded: release held polls with a noop
+	closeTimer  *time.Timer
+
+	// websocket
+	ws           *wsConn // the active WebSocket transport
+	upgrading    *wsConn // a WebSocket probing to replace polling
+	upgraded     bool
+	writing      bool // a writer goroutine is draining the queue to ws
+	upgradeTimer *time.Timer
+}
+
+func newSocket(srv *Server, id string, r *http.Request, transport string) *Socket {
+	s := &Socket{
+		id:        id,
+		srv:       srv,
+		cfg:       srv.cfg,
+		req:       trimRequest(r),
+		done:      make(chan struct{}),
+		transport: transport,
+	}
+	s.queue = append(s.queue, s.openPacket())
+	s.queueBytes = len(s.queue[0].Data) + 1
+	if p := s.cfg.InitialPacket; p != nil {
+		s.queue = append(s.queue, packet.Packet{Type: packet.Message, Data: p})
+	}
+	s.mu.Lock()
+	s.armHeartbeatLocked(s.cfg.PingInterval)
+	s.mu.Unlock()
+	return s
+}
+
+// trimRequest keeps what a session needs of its handshake request, so the
+// request's body, context and parsed forms are not retained.
+func trimRequest(r *http.Request) *http.Request {
+	return &http.Request{
+		Method:     r.Method,
+		URL:        r.URL,
+		Proto:      r.Proto,
+		ProtoMajor: r.ProtoMajor,
+		ProtoMinor: r.ProtoMinor,
+		Header:     r.Header,
+		Host:       r.Host,
+		RemoteAddr: r.RemoteAddr,
+		RequestURI: r.RequestURI,
+		TLS:        r.TLS,
+	}
+}
+
+type openPayload struct {
+	SID          string   `json:"sid"`
+	Upgrades     []string `json:"upgrades"`
+	PingInterval int64    `json:"pingInterval"`
+	PingTimeout  int64    `json:"pingTimeout"`
+	MaxPayload   int64    `json:"maxPayload"`
+}
+
+func (s *Socket) openPacket() packet.Packet {
+	data, _ := json.Marshal(openPayload{
+		SID:          s.id,
+		Upgrades:     s.cfg.upgrades(s.transport),
+		PingInterval: s.cfg.PingInterval.Milliseconds(),
+		PingTimeout:  s.cfg.PingTimeout.Milliseconds(),
+		MaxPayload:   s.cfg.MaxHTTPBufferSize,
+	})
+	return packet.Packet{Type: packet.Open, Data: data}
+}
+
+// ID returns the session id (sid).
+func (s *Socket) ID() string { return s.id }
+
+// Protocol returns the Engine.IO protocol revision, always 4.
+func (s *Socket) Protocol() int { return 4 }
+
+// Request returns the handshake request: method, URL, headers, remote
+// address and TLS state. Its body and context are not kept.
+func (s *Socket) Request() *http.Request { return s.req }
+
+// RemoteAddr returns the client's address as net/http reports it.
+func (s *Socket) RemoteAddr() string { return s.req.RemoteAddr }
+
+// Done returns a channel closed when the session is closed.
+func (s *Socket) Done() <-chan struct{} { return s.done }
+
+// TransportName returns "polling" or "websocket".
+func (s *Socket) TransportName() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.transport
+}
+
+// Upgraded reports whether the session moved from polling to WebSocket.
+func (s *Socket) Upgraded() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.upgraded
+}
+
+// SetHandler sets the receiver of the session's messages and close. Call it
+// from Options.OnConnection so that no message is missed; messages that
+// arrive while no handler is set are dropped.
+func (s *Socket) SetHandler(h Handler) {
+	s.dispatch.Lock()
+	s.handler = h
+	s.dispatch.Unlock()
+}
+
+// Send queues one message. The session keeps data until it is written, so
+// the caller must not modify it afterwards; the same slice may be sent to
+// many sessions. It returns ErrClosed if the session is closing or closed,
+// and ErrWriteBufferFull (closing the session) if the client is too slow.
+func (s *Socket) Send(data []byte, binary bool) error {
+	return s.SendPackets(packet.Packet{Type: packet.Message, Data: data, Binary: binary})
+}
+
+// SendPackets queues several packets atomically and in order (a Socket.IO
+// binary packet and its attachments, for instance). Same rules as Send.
+func (s *Socket) SendPackets(pkts ...packet.Packet) error {
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	for _, p := range pkts {
+		s.queue = append(s.queue, p)
+		s.queueBytes += len(p.Data) + 1
+	}
+	if s.queueBytes > s.cfg.MaxBufferedBytes {
+		s.mu.Unlock()
+		s.closeWith(ReasonTransportError, ErrWriteBufferFull, closeReplyClose)
+		return ErrWriteBufferFull
+	}
+	s.flushLocked()
+	s.mu.Unlock()
+	return nil
+}
+
+// flushLocked hands queued packets to the transport: it wakes a held poll
+// or starts the WebSocket writer.
+func (s *Socket) flushLocked() {
+	if len(s.queue) == 0 && s.state == stateOpen {
+		return
+	}
+	switch s.transport {
+	case Polling:
+		s.wakePollLocked()
+	case WebSocket:
+		if !s.writing && s.ws != nil {
+			s.writing = true
+			go s.ws.writeLoop()
+		}
+	}
+}
+
+func (s *Socket) wakePollLocked() {
+	if s.pollWait != nil {
+		close(s.pollWait)
+		s.pollWait = nil
+	}
+}
+
+// takeQueueLocked removes and returns every queued packet.
+func (s *Socket) takeQueueLocked() []packet.Packet {
+	q := s.queue
+	s.queue = nil
+	s.queueBytes = 0
+	return q
+}
+
+// Close closes the session gracefully (Node: socket.close()): packets
+// already queued are written first, then the transport is closed and the
+// handler sees reason "forced close". It does not wait.
+func (s *Socket) Close() {
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return
+	}
+	s.state = stateClosing
+	if s.transport == Polling && s.pollWait == nil {
+		// The close packet goes out with the next poll; do not wait for
+		// it forever (the reference waits 30 s).
+		s.closeTimer = time.AfterFunc(30*time.Second, func() {
+			s.closeWith(ReasonForcedClose, nil, closeReplyClose)
+		})
+	}
+	s.flushLocked()
+	s.mu.Unlock()
+}
+
+// closeWith ends the session at once: timers stop, queued packets are
+// dropped, a held poll is answered with reply, WebSocket connections are
+// closed, the session leaves the server, and the handler's OnClose runs.
+// Later calls do nothing.
+func (s *Socket) closeWith(reason string, err error, reply closeReply) {
+	s.mu.Lock()
+	if s.state == stateClosed {
+		s.mu.Unlock()
+		return
+	}
+	s.state = stateClosed
+	s.hbGen++
+	stopTimer(s.hb)
+	stopTimer(s.closeTimer)
+	stopTimer(s.upgradeTimer)
+	s.queue, s.queueBytes = nil, 0
+	s.pollReply = reply
+	s.wakePollLocked()
+	ws, up := s.ws, s.upgrading
+	s.upgrading = nil
+	s.mu.Unlock()
+
+	s.srv.unregister(s)
+	if ws != nil {
+		ws.close(closeNormal)
+	}
+	if up != nil {
+		up.close(closeNormal)
+	}
+	close(s.done)
+	s.cfg.Logger.Debug("engineio: session closed", "sid", s.id, "reason", reason, "err", err)
+
+	s.closeReason, s.closeErr = reason, err
+	s.closePending.Store(true)
+	s.notifyClose()
+}
+
+// notifyClose delivers OnClose unless a handler call is in progress; that
+// call's goroutine delivers it when it returns (see dispatchMessage).
+func (s *Socket) notifyClose() {
+	if !s.closePending.Load() || !s.dispatch.TryLock() {
+		return
+	}
+	if !s.closeNotified {
+		s.closeNotified = true
+		if s.handler != nil {
+			s.handler.OnClose(s.closeReason, s.closeErr)
+		}
+	}
+	s.dispatch.Unlock()
+}
+
+// dispatchMessage hands one message to the handler.
+func (s *Socket) dispatchMessage(data []byte, binary bool) {
+	s.dispatch.Lock()
+	if !s.closePending.Load() && s.handler != nil {
+		s.handler.OnMessage(data, binary)
+	}
+	s.dispatch.Unlock()
+	s.notifyClose()
+}
+
+// onPacket handles a packet received on the active transport. Close is
+// handled by the transports, which know which reply to give.
+func (s *Socket) onPacket(p packet.Packet) {
+	switch p.Type {
+	case packet.Message:
+		s.mu.Lock()
+		open := s.state == stateOpen
+		s.mu.Unlock()
+		if open {
+			s.dispatchMessage(p.Data, p.Binary)
+		}
+	case packet.Pong:
+		s.mu.Lock()
+		if s.state == stateOpen {
+			s.hbWaitingPong = false
+			s.armHeartbeatLocked(s.cfg.PingInterval)
+		}
+		s.mu.Unlock()
+	case packet.Ping:
+		s.closeWith(ReasonTransportError, ErrHeartbeatDirection, closeReplyClose)
+	}
+	// open, upgrade and noop from a client on the active transport are
+	// ignored, as in the reference.
+}
+
+// armHeartbeatLocked (re)starts the heartbeat timer. A generation number
+// makes a timer that fired concurrently with the re-arm do nothing.
+func (s *Socket) armHeartbeatLocked(d time.Duration) {
+	s.hbGen++
+	gen := s.hbGen
+	stopTimer(s.hb)
+	s.hb = time.AfterFunc(d, func() { s.onHeartbeat(gen) })
+}
+
+func (s *Socket) onHeartbeat(gen uint64) {
+	s.mu.Lock()
+	if gen != s.hbGen || s.state == stateClosed {
+		s.mu.Unlock()
+		return
+	}
+	if s.hbWaitingPong {
+		s.mu.Unlock()
+		s.closeWith(ReasonPingTimeout, nil, closeReplyClose)
+		return
+	}
+	s.hbWaitingPong = true
+	s.armHeartbeatLocked(s.cfg.PingTimeout)
+	if s.state == stateOpen {
+		s.queue = append(s.queue, packet.Packet{Type: packet.Ping})
+		s.queueBytes++
+		s.flushLocked()
+	}
+	s.mu.Unlock()
+}
+
+func stopTimer(t *time.Timer) {
+	if t != nil {
+		t.Stop()
+	}
+}
+
+var probe = []byte("probe")
+
+func isProbe(p packet.Packet) bool { return bytes.Equal(p.Data, probe) }
