@@ -427,4 +427,3 @@ func appendHeader(dst []byte, op ws.OpCode, n int, payload []byte) []byte {
 	}
 	return append(dst, payload...)
 }
-
