@@ -1,0 +1,134 @@
+// Package adapter defines how a Socket.IO namespace finds the sockets a
+// broadcast or a utility operation targets, on this node and, through a
+// cluster adapter, on others. Memory is the single-process default.
+//
+// An Adapter belongs to one namespace. Its methods are called from many
+// goroutines at once and must be safe for concurrent use. Calls that reach
+// other nodes take a context and return an error when it ends first.
+package adapter
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/gosio/socketio/engineio/packet"
+	"github.com/gosio/socketio/parser"
+)
+
+// Flags modify a broadcast (Node: BroadcastFlags).
+type Flags struct {
+	Volatile   bool          // drop for clients that cannot receive it now
+	NoCompress bool          // Node: compress(false)
+	Local      bool          // this node only
+	Timeout    time.Duration // acknowledgement timeout; 0 means none
+}
+
+// BroadcastOptions select sockets: those in any of Rooms (every socket of
+// the namespace if Rooms is empty) and in none of Except.
+type BroadcastOptions struct {
+	Rooms  []string
+	Except []string
+	Flags  Flags
+}
+
+// Encoded is a packet encoded once, to be written unchanged to every
+// recipient: the Engine.IO packets (the text packet, then one binary
+// message per attachment). Recipients must not modify it.
+type Encoded struct {
+	Packets []packet.Packet
+}
+
+// Handshake is the handshake a socket connected with, as sent across a
+// cluster (Node: socket.handshake).
+type Handshake struct {
+	Headers map[string]any `json:"headers"`
+	Time    string         `json:"time"`
+	Address string         `json:"address"`
+	XDomain bool           `json:"xdomain"`
+	Secure  bool           `json:"secure"`
+	Issued  int64          `json:"issued"`
+	URL     string         `json:"url"`
+	Query   map[string]any `json:"query"`
+	Auth    any            `json:"auth"`
+}
+
+// SocketInfo describes a socket found by FetchSockets. Local is the socket
+// itself when it lives on this node, nil for a remote one.
+type SocketInfo struct {
+	ID        string
+	Handshake *Handshake
+	Rooms     []string
+	Data      any
+	Local     Socket
+}
+
+// Socket is a socket of this node as an adapter sees it.
+type Socket interface {
+	ID() string
+	// WriteEncoded queues enc for the client; it never blocks.
+	WriteEncoded(enc *Encoded, flags Flags)
+	// ExpectAck registers cb for the client's acknowledgement with id, for
+	// broadcasts with acks. cb runs at most once, on the connection's
+	// reader goroutine; after timeout (0: never) the socket may forget it.
+	ExpectAck(id uint64, cb func(*parser.Packet), timeout time.Duration)
+	// Disconnect disconnects the socket; close also closes its
+	// connection.
+	Disconnect(close bool)
+	// Info returns the socket's id, handshake, rooms and data.
+	Info() SocketInfo
+}
+
+// Namespace is what an adapter needs of the namespace it serves.
+type Namespace interface {
+	Name() string
+	// Encode encodes p with the server's parser.
+	Encode(p *parser.Packet) *Encoded
+}
+
+// Adapter keeps room membership and carries namespace-wide operations.
+type Adapter interface {
+	// AddAll adds s to rooms.
+	AddAll(s Socket, rooms ...string)
+	// Del removes socket id from room.
+	Del(id, room string)
+	// DelAll removes socket id from every room.
+	DelAll(id string)
+	// SocketRooms returns the rooms of socket id (nil if unknown).
+	SocketRooms(id string) []string
+	// Rooms returns every room of this node.
+	Rooms() []string
+	// Sockets returns the ids of this node's sockets selected by opts.
+	Sockets(opts BroadcastOptions) []string
+
+	// Broadcast sends p to the selected sockets, encoding it once.
+	Broadcast(p *parser.Packet, opts BroadcastOptions)
+	// BroadcastWithAck sends p (its ID set) and registers ack for each
+	// recipient's reply; clientCount is called with the number of
+	// recipients (once per node in a cluster).
+	BroadcastWithAck(p *parser.Packet, opts BroadcastOptions, clientCount func(int), ack func(*parser.Packet))
+
+	// ServerCount returns the number of nodes (1 for Memory).
+	ServerCount(ctx context.Context) (int, error)
+	// FetchSockets returns the selected sockets across the cluster.
+	FetchSockets(ctx context.Context, opts BroadcastOptions) ([]SocketInfo, error)
+	// AddSockets makes the selected sockets join rooms.
+	AddSockets(opts BroadcastOptions, rooms []string)
+	// DelSockets makes the selected sockets leave rooms.
+	DelSockets(opts BroadcastOptions, rooms []string)
+	// DisconnectSockets disconnects the selected sockets.
+	DisconnectSockets(opts BroadcastOptions, close bool)
+	// ServerSideEmit sends an event to the other nodes (not this one).
+	// With wantAck it waits for their replies until ctx ends.
+	ServerSideEmit(ctx context.Context, p *parser.Packet, wantAck bool) ([]*parser.Packet, error)
+
+	// Close releases the adapter's resources.
+	Close() error
+}
+
+// Factory creates the adapter of a namespace.
+type Factory func(nsp Namespace) Adapter
+
+// ErrTimeout is returned when a cluster request ends before every node
+// answered.
+var ErrTimeout = errors.New("socketio: operation has timed out")
