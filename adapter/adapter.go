@@ -10,6 +10,8 @@ package adapter
 import (
 	"context"
 	"errors"
+	"net/http"
+	"net/url"
 	"time"
 
 	"github.com/gosio/socketio/engineio/packet"
@@ -39,18 +41,16 @@ type Encoded struct {
 	Packets []packet.Packet
 }
 
-// Handshake is the handshake a socket connected with, as sent across a
-// cluster (Node: socket.handshake).
+// Handshake describes how a socket connected (Node: socket.handshake).
 type Handshake struct {
-	Headers map[string]any `json:"headers"`
-	Time    string         `json:"time"`
-	Address string         `json:"address"`
-	XDomain bool           `json:"xdomain"`
-	Secure  bool           `json:"secure"`
-	Issued  int64          `json:"issued"`
-	URL     string         `json:"url"`
-	Query   map[string]any `json:"query"`
-	Auth    any            `json:"auth"`
+	Headers http.Header    // headers of the first HTTP request
+	Time    time.Time      // when the socket was created (Node: time, issued)
+	Address string         // client IP address
+	XDomain bool           // the request carried an Origin header
+	Secure  bool           // the connection uses TLS
+	URL     string         // request URI of the first HTTP request
+	Query   url.Values     // its query parameters
+	Auth    map[string]any // the CONNECT payload ({} if none)
 }
 
 // SocketInfo describes a socket found by FetchSockets. Local is the socket

@@ -17,6 +17,26 @@ import (
 // reference's "overlap from client"); so does a GET the client abandons.
 func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
+	if settled := s.probeSettled; settled != nil && !s.pollActive {
+		// A new poll while a probe succeeded: the client is about to send
+		// "5" (or already did, on another connection). Give the upgrade
+		// the reference's noop interval to complete, so that a poll sent
+		// after "5" is refused like any poll after the upgrade.
+		s.mu.Unlock()
+		t := time.NewTimer(100 * time.Millisecond)
+		select {
+		case <-settled:
+		case <-t.C:
+		case <-r.Context().Done():
+		}
+		t.Stop()
+		s.mu.Lock()
+		if s.upgraded {
+			s.mu.Unlock()
+			s.srv.refuse(w, r, false, CodeBadRequest, map[string]string{"name": ContextTransportMismatch})
+			return
+		}
+	}
 	if s.pollActive {
 		s.mu.Unlock()
 		s.closeWith(ReasonTransportError, ErrPollOverlap, closeReplyClose)

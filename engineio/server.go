@@ -311,3 +311,7 @@ var errNotHijacker = errors.New("engineio: http.ResponseWriter does not implemen
 
 // timeNow is the clock, replaceable in tests.
 var timeNow = time.Now
+
+// NewID returns a fresh random id in the session id format (20 base64url
+// characters), for layers above that need unguessable ids.
+func (srv *Server) NewID() string { return srv.sids.next() }

@@ -78,6 +78,8 @@ type Socket struct {
 	postActive  bool
 	pollReply   closeReply
 	noopPending bool // a probe succeeded: release held polls with a noop
+	// probeSettled is closed when a probed upgrade completes or aborts.
+	probeSettled chan struct{}
 	closeTimer  *time.Timer
 
 	// websocket
@@ -281,6 +283,7 @@ func (s *Socket) closeWith(reason string, err error, reply closeReply) {
 	stopTimer(s.hb)
 	stopTimer(s.closeTimer)
 	stopTimer(s.upgradeTimer)
+	s.settleProbeLocked()
 	s.queue, s.queueBytes = nil, 0
 	s.pollReply = reply
 	s.wakePollLocked()
@@ -392,3 +395,18 @@ func stopTimer(t *time.Timer) {
 var probe = []byte("probe")
 
 func isProbe(p packet.Packet) bool { return bytes.Equal(p.Data, probe) }
+
+// Writable reports whether a packet sent now would leave at once: a poll
+// is held (polling), or no write is in progress (WebSocket). Socket.IO
+// drops volatile packets when it is false, as the reference does.
+func (s *Socket) Writable() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.state != stateOpen {
+		return false
+	}
+	if s.transport == Polling {
+		return s.pollWait != nil
+	}
+	return !s.writing
+}

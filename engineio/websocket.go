@@ -167,6 +167,7 @@ func (s *Socket) abortUpgrade(c *wsConn) {
 	if s.upgrading == c {
 		s.upgrading = nil
 		s.noopPending = false
+		s.settleProbeLocked()
 		stopTimer(s.upgradeTimer)
 	}
 	s.mu.Unlock()
@@ -187,6 +188,7 @@ func (s *Socket) onProbePacket(c *wsConn, p packet.Packet) {
 		s.mu.Lock()
 		if s.upgrading == c {
 			s.noopPending = true
+			s.probeSettled = make(chan struct{})
 			s.wakePollLocked()
 		}
 		s.mu.Unlock()
@@ -201,6 +203,7 @@ func (s *Socket) onProbePacket(c *wsConn, p packet.Packet) {
 		s.upgrading = nil
 		s.noopPending = false
 		s.upgraded = true
+		s.settleProbeLocked()
 		s.transport = WebSocket
 		s.ws = c
 		s.wakePollLocked() // a held poll gets a noop
@@ -426,4 +429,12 @@ func appendHeader(dst []byte, op ws.OpCode, n int, payload []byte) []byte {
 		dst = append(dst, 127, 0, 0, 0, 0, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 	}
 	return append(dst, payload...)
+}
+
+// settleProbeLocked releases polls waiting for a probed upgrade to end.
+func (s *Socket) settleProbeLocked() {
+	if s.probeSettled != nil {
+		close(s.probeSettled)
+		s.probeSettled = nil
+	}
 }

@@ -1,0 +1,311 @@
+package socketio
+
+import (
+	"encoding/json"
+	"fmt"
+	"runtime/debug"
+	"sync"
+	"time"
+
+	"github.com/gosio/socketio/engineio"
+	"github.com/gosio/socketio/engineio/packet"
+	"github.com/gosio/socketio/parser"
+)
+
+// maxQueuedPackets bounds the packets of one connection waiting for its
+// handler goroutine; past it the connection's reader waits (TCP
+// backpressure).
+const maxQueuedPackets = 1024
+
+// client is one Engine.IO connection and the namespace sockets it carries
+// (Node: Client). It implements engineio.Handler.
+type client struct {
+	srv  *Server
+	conn *engineio.Socket
+	dec  *parser.Decoder // used by the engine's dispatch goroutine only
+
+	mu           sync.Mutex
+	notFull      sync.Cond
+	nsps         map[string]*Socket
+	closed       bool
+	connectTimer *time.Timer
+
+	// tasks run in order on a goroutine that exists while there are any.
+	tasks   []func()
+	running bool
+}
+
+func newClient(srv *Server, conn *engineio.Socket) *client {
+	c := &client{srv: srv, conn: conn, dec: parser.NewDecoder(srv.limits), nsps: make(map[string]*Socket)}
+	c.notFull.L = &c.mu
+	c.connectTimer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout)
+	return c
+}
+
+// OnMessage decodes a message (engine dispatch goroutine). Acks for
+// connected namespaces are handled at once, so a handler waiting for one
+// is not blocked by itself; every other packet is queued in order.
+func (c *client) OnMessage(data []byte, binary bool) {
+	p, err := c.dec.Add(data, binary)
+	if err != nil {
+		c.onDecodeError(err)
+		return
+	}
+	if p == nil {
+		return // waiting for attachments
+	}
+	if p.Type == parser.Ack || p.Type == parser.BinaryAck {
+		c.mu.Lock()
+		s := c.nsps[p.Nsp]
+		c.mu.Unlock()
+		if s != nil {
+			s.onAck(p)
+			return
+		}
+	}
+	c.enqueue(func() { c.process(p) })
+}
+
+// OnClose is called once by the engine when the connection ends.
+func (c *client) OnClose(reason string, err error) {
+	c.dec.Reset()
+	c.enqueue(func() { c.onClose(Reason(reason)) })
+	c.mu.Lock()
+	c.notFull.Broadcast()
+	c.mu.Unlock()
+}
+
+// enqueue adds a task and starts the task goroutine if none runs.
+func (c *client) enqueue(task func()) {
+	c.mu.Lock()
+	for len(c.tasks) >= maxQueuedPackets && !c.closed {
+		c.notFull.Wait()
+	}
+	c.tasks = append(c.tasks, task)
+	if !c.running {
+		c.running = true
+		go c.run()
+	}
+	c.mu.Unlock()
+}
+
+func (c *client) run() {
+	for {
+		c.mu.Lock()
+		if len(c.tasks) == 0 {
+			c.running = false
+			c.tasks = c.tasks[:0:0]
+			c.mu.Unlock()
+			return
+		}
+		task := c.tasks[0]
+		c.tasks[0] = nil
+		c.tasks = c.tasks[1:]
+		c.notFull.Signal()
+		c.mu.Unlock()
+		c.safely(task)
+	}
+}
+
+// safely runs f, turning a panic in user code into a logged error; the
+// connection and the server keep working.
+func (c *client) safely(f func()) {
+	defer func() {
+		if r := recover(); r != nil {
+			c.srv.log.Error("socketio: handler panicked", "panic", r, "sid", c.conn.ID(), "stack", string(debug.Stack()))
+		}
+	}()
+	f()
+}
+
+// process routes a packet (task goroutine), closing the connection on a
+// packet invalid in the current state, as the reference does.
+func (c *client) process(p *parser.Packet) {
+	c.mu.Lock()
+	s, closed := c.nsps[p.Nsp], c.closed
+	c.mu.Unlock()
+	switch {
+	case closed:
+	case s == nil && p.Type == parser.Connect:
+		c.connect(p)
+	case s != nil && p.Type != parser.Connect && p.Type != parser.ConnectError:
+		s.onPacket(p)
+	default:
+		c.srv.log.Debug("socketio: invalid state", "type", p.Type, "nsp", p.Nsp)
+		c.closeWith(ReasonForcedServerClose)
+	}
+}
+
+// connect handles a CONNECT: find (or create) the namespace, run its
+// middlewares, then connect the socket or refuse with CONNECT_ERROR.
+func (c *client) connect(p *parser.Packet) {
+	auth := map[string]any{}
+	if len(p.Data) > 0 {
+		if err := json.Unmarshal(p.Data, &auth); err != nil || auth == nil {
+			c.closeWith(ReasonForcedServerClose)
+			return
+		}
+	}
+	nsp := c.srv.lookupNamespace(p.Nsp, auth)
+	if nsp == nil {
+		c.writePacket(&parser.Packet{Type: parser.ConnectError, Nsp: p.Nsp, Data: json.RawMessage(`{"message":"Invalid namespace"}`)}, false)
+		return
+	}
+	s := newSocket(nsp, c, auth)
+	mws, onConnect := nsp.handlers()
+	for _, mw := range mws {
+		if err := mw(s); err != nil {
+			if c.isClosed() {
+				return
+			}
+			c.writePacket(connectErrorPacket(nsp.name, err), false)
+			return
+		}
+	}
+	if c.isClosed() {
+		return
+	}
+	c.mu.Lock()
+	c.nsps[nsp.name] = s
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+		c.connectTimer = nil
+	}
+	c.mu.Unlock()
+	s.onConnect()
+	for _, f := range onConnect {
+		if !s.Connected() {
+			break
+		}
+		f(s)
+	}
+}
+
+func connectErrorPacket(nsp string, err error) *parser.Packet {
+	body := struct {
+		Message string `json:"message"`
+		Data    any    `json:"data,omitempty"`
+	}{Message: err.Error()}
+	if ce, ok := err.(*ConnectError); ok {
+		body.Data = ce.Data
+	}
+	data, merr := json.Marshal(body)
+	if merr != nil {
+		data, _ = json.Marshal(struct {
+			Message string `json:"message"`
+		}{fmt.Sprint(err)})
+	}
+	return &parser.Packet{Type: parser.ConnectError, Nsp: nsp, Data: data}
+}
+
+func (c *client) isClosed() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.closed
+}
+
+func (c *client) remove(s *Socket) {
+	c.mu.Lock()
+	if c.nsps[s.nsp.name] == s {
+		delete(c.nsps, s.nsp.name)
+	}
+	c.mu.Unlock()
+}
+
+// writePacket encodes p and queues it on the connection.
+func (c *client) writePacket(p *parser.Packet, volatile bool) {
+	c.writeEncoded(encodePacket(p).Packets, volatile)
+}
+
+func (c *client) writeEncoded(pkts []packet.Packet, volatile bool) {
+	if volatile && !c.conn.Writable() {
+		return
+	}
+	c.conn.SendPackets(pkts...)
+}
+
+// onDecodeError closes the connection after a packet that does not
+// decode: sockets get their error handler called, then the engine closes
+// (reason "forced close"), as in the reference.
+func (c *client) onDecodeError(err error) {
+	c.srv.log.Debug("socketio: invalid packet", "err", err, "sid", c.conn.ID())
+	c.mu.Lock()
+	sockets := make([]*Socket, 0, len(c.nsps))
+	for _, s := range c.nsps {
+		sockets = append(sockets, s)
+	}
+	c.mu.Unlock()
+	c.enqueue(func() {
+		for _, s := range sockets {
+			s.emitError(err)
+		}
+	})
+	c.conn.Close()
+}
+
+func (c *client) onConnectTimeout() {
+	c.mu.Lock()
+	joined := len(c.nsps) > 0 || c.closed
+	c.mu.Unlock()
+	if !joined {
+		c.enqueue(func() { c.closeWith(ReasonForcedServerClose) })
+	}
+}
+
+// closeWith closes the connection now and disconnects every socket with
+// reason (task goroutine).
+func (c *client) closeWith(reason Reason) {
+	c.conn.Close()
+	c.onClose(reason)
+}
+
+// onClose disconnects every socket of the connection with reason, once.
+func (c *client) onClose(reason Reason) {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	c.closed = true
+	if c.connectTimer != nil {
+		c.connectTimer.Stop()
+		c.connectTimer = nil
+	}
+	sockets := make([]*Socket, 0, len(c.nsps))
+	for _, s := range c.nsps {
+		sockets = append(sockets, s)
+	}
+	c.notFull.Broadcast()
+	c.mu.Unlock()
+	for _, s := range sockets {
+		s.onClose(reason)
+	}
+	c.srv.removeClient(c)
+}
+
+// closeSockets disconnects every socket with reason without sending
+// anything (Server.Close).
+func (c *client) closeSockets(reason Reason) {
+	done := make(chan struct{})
+	c.enqueue(func() { c.onClose(reason); close(done) })
+	select {
+	case <-done:
+	case <-time.After(5 * time.Second):
+		// A handler is stuck; do not hang Close forever.
+	}
+}
+
+// disconnectAll sends DISCONNECT for every namespace, then closes the
+// connection (Socket.Disconnect(true)).
+func (c *client) disconnectAll() {
+	c.mu.Lock()
+	sockets := make([]*Socket, 0, len(c.nsps))
+	for _, s := range c.nsps {
+		sockets = append(sockets, s)
+	}
+	c.mu.Unlock()
+	for _, s := range sockets {
+		s.disconnect(false)
+	}
+	c.closeWith(ReasonForcedServerClose)
+}

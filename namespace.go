@@ -1,0 +1,297 @@
+package socketio
+
+import (
+	"context"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/gosio/socketio/adapter"
+	"github.com/gosio/socketio/engineio/packet"
+	"github.com/gosio/socketio/parser"
+)
+
+// Namespace is a communication channel multiplexed over the connection
+// (Node: Namespace). Sockets join it with a CONNECT packet.
+type Namespace struct {
+	name    string
+	srv     *Server
+	adapter adapter.Adapter
+	parent  *ParentNamespace
+	ackIDs  atomic.Uint64
+
+	mu          sync.RWMutex
+	sockets     map[string]*Socket
+	middlewares []func(*Socket) error
+	onConnect   []func(*Socket)
+}
+
+func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
+	n := &Namespace{name: name, srv: srv, parent: parent, sockets: make(map[string]*Socket)}
+	n.adapter = srv.adapter(n)
+	return n
+}
+
+// Name returns the namespace name, e.g. "/" or "/admin".
+func (n *Namespace) Name() string { return n.name }
+
+// Adapter returns the namespace's adapter.
+func (n *Namespace) Adapter() adapter.Adapter { return n.adapter }
+
+// Encode encodes p for the wire with the server's parser (adapter.Namespace).
+func (n *Namespace) Encode(p *parser.Packet) *adapter.Encoded { return encodePacket(p) }
+
+// encodePacket returns p as Engine.IO packets: its text part, then one
+// binary message per attachment.
+func encodePacket(p *parser.Packet) *adapter.Encoded {
+	text, err := p.AppendText(make([]byte, 0, 8+len(p.Nsp)+len(p.Data)))
+	if err != nil {
+		// Only packets built by this package reach here; a failure is a
+		// bug, not bad input.
+		panic(err)
+	}
+	pkts := make([]packet.Packet, 1+len(p.Attachments))
+	pkts[0] = packet.Packet{Type: packet.Message, Data: text}
+	for i, a := range p.Attachments {
+		pkts[1+i] = packet.Packet{Type: packet.Message, Data: a, Binary: true}
+	}
+	return &adapter.Encoded{Packets: pkts}
+}
+
+// Sockets returns the sockets connected to this namespace on this node
+// (Node: nsp.sockets).
+func (n *Namespace) Sockets() map[string]*Socket {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	out := make(map[string]*Socket, len(n.sockets))
+	for id, s := range n.sockets {
+		out[id] = s
+	}
+	return out
+}
+
+// Socket returns the local socket with id, or nil.
+func (n *Namespace) Socket(id string) *Socket {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return n.sockets[id]
+}
+
+// Use adds a connection middleware. Middlewares run in order, on the
+// connection's handler goroutine, before the socket is connected; an error
+// refuses the connection with a CONNECT_ERROR carrying its message (and
+// Data for a *ConnectError).
+func (n *Namespace) Use(f func(*Socket) error) {
+	n.mu.Lock()
+	n.middlewares = append(n.middlewares[:len(n.middlewares):len(n.middlewares)], f)
+	n.mu.Unlock()
+}
+
+// OnConnection registers f, called for each socket that connects, on the
+// connection's handler goroutine (Node: nsp.on("connection")).
+func (n *Namespace) OnConnection(f func(*Socket)) {
+	n.mu.Lock()
+	n.onConnect = append(n.onConnect[:len(n.onConnect):len(n.onConnect)], f)
+	n.mu.Unlock()
+}
+
+func (n *Namespace) handlers() ([]func(*Socket) error, []func(*Socket)) {
+	n.mu.RLock()
+	mw, oc := n.middlewares, n.onConnect
+	n.mu.RUnlock()
+	if p := n.parent; p != nil {
+		pmw, poc := p.handlers()
+		mw = append(pmw[:len(pmw):len(pmw)], mw...)
+		oc = append(poc[:len(poc):len(poc)], oc...)
+	}
+	return mw, oc
+}
+
+func (n *Namespace) add(s *Socket) {
+	n.mu.Lock()
+	n.sockets[s.id] = s
+	n.mu.Unlock()
+}
+
+func (n *Namespace) remove(s *Socket) {
+	n.mu.Lock()
+	delete(n.sockets, s.id)
+	empty := len(n.sockets) == 0
+	n.mu.Unlock()
+	if empty && n.parent != nil && n.srv.opts.CleanupEmptyChildNamespaces {
+		n.srv.removeNamespace(n)
+	}
+}
+
+func (n *Namespace) op() *BroadcastOperator { return &BroadcastOperator{nsp: n} }
+
+// To selects sockets in rooms (Node: nsp.to).
+func (n *Namespace) To(rooms ...string) *BroadcastOperator { return n.op().To(rooms...) }
+
+// In is To.
+func (n *Namespace) In(rooms ...string) *BroadcastOperator { return n.op().In(rooms...) }
+
+// Except excludes sockets in rooms.
+func (n *Namespace) Except(rooms ...string) *BroadcastOperator { return n.op().Except(rooms...) }
+
+// Timeout sets the acknowledgement timeout of a broadcast.
+func (n *Namespace) Timeout(d time.Duration) *BroadcastOperator { return n.op().Timeout(d) }
+
+// Volatile marks a broadcast as droppable for clients not ready for it.
+func (n *Namespace) Volatile() *BroadcastOperator { return n.op().Volatile() }
+
+// Local limits a broadcast to this node.
+func (n *Namespace) Local() *BroadcastOperator { return n.op().Local() }
+
+// Compress sets the compress flag of a broadcast.
+func (n *Namespace) Compress(c bool) *BroadcastOperator { return n.op().Compress(c) }
+
+// Emit broadcasts an event to every socket of the namespace.
+func (n *Namespace) Emit(event string, args ...any) error { return n.op().Emit(event, args...) }
+
+// EmitWithAck broadcasts and gathers every reply.
+func (n *Namespace) EmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	return n.op().EmitWithAck(ctx, event, args...)
+}
+
+// AllSockets returns the ids of every socket of the namespace across the
+// cluster (deprecated in Node in favour of FetchSockets).
+func (n *Namespace) AllSockets(ctx context.Context) ([]string, error) {
+	return n.op().AllSockets(ctx)
+}
+
+// FetchSockets returns the sockets of the namespace across the cluster.
+func (n *Namespace) FetchSockets(ctx context.Context) ([]*RemoteSocket, error) {
+	return n.op().FetchSockets(ctx)
+}
+
+// SocketsJoin makes every socket join rooms.
+func (n *Namespace) SocketsJoin(rooms ...string) { n.op().SocketsJoin(rooms...) }
+
+// SocketsLeave makes every socket leave rooms.
+func (n *Namespace) SocketsLeave(rooms ...string) { n.op().SocketsLeave(rooms...) }
+
+// DisconnectSockets disconnects every socket; close also closes their
+// connections.
+func (n *Namespace) DisconnectSockets(close bool) { n.op().DisconnectSockets(close) }
+
+// ServerSideEmit sends an event to the namespace on the other nodes.
+func (n *Namespace) ServerSideEmit(ctx context.Context, event string, args ...any) error {
+	p, err := eventPacket(n.name, event, args)
+	if err != nil {
+		return err
+	}
+	_, err = n.adapter.ServerSideEmit(ctx, p, false)
+	return err
+}
+
+// ServerSideEmitWithAck sends an event to the other nodes and returns their
+// replies.
+func (n *Namespace) ServerSideEmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	p, err := eventPacket(n.name, event, args)
+	if err != nil {
+		return nil, err
+	}
+	replies, err := n.adapter.ServerSideEmit(ctx, p, true)
+	out := make([]Args, 0, len(replies))
+	for _, r := range replies {
+		a, _ := newArgs(r.Data, r.Attachments, 0)
+		out = append(out, a)
+	}
+	return out, err
+}
+
+// eventPacket builds an EVENT (or BINARY_EVENT) packet.
+func eventPacket(nsp, event string, args []any) (*parser.Packet, error) {
+	if parser.IsReservedEvent(event) {
+		return nil, ErrReservedEvent
+	}
+	all := make([]any, 0, 1+len(args))
+	all = append(all, event)
+	all = append(all, args...)
+	data, att, err := encodeArgs(all)
+	if err != nil {
+		return nil, err
+	}
+	t := parser.Event
+	if len(att) > 0 {
+		t = parser.BinaryEvent
+	}
+	return &parser.Packet{Type: t, Nsp: nsp, Data: data, Attachments: att}, nil
+}
+
+// ParentNamespace creates child namespaces on demand for names its match
+// function accepts (Node: ParentNamespace). Middlewares and connection
+// handlers registered on it apply to every child; Emit reaches all of them.
+type ParentNamespace struct {
+	srv   *Server
+	match func(string, map[string]any) bool
+
+	mu          sync.RWMutex
+	children    map[*Namespace]struct{}
+	middlewares []func(*Socket) error
+	onConnect   []func(*Socket)
+}
+
+func newParentNamespace(srv *Server, match func(string, map[string]any) bool) *ParentNamespace {
+	return &ParentNamespace{srv: srv, match: match, children: make(map[*Namespace]struct{})}
+}
+
+// Use adds a connection middleware to every child.
+func (p *ParentNamespace) Use(f func(*Socket) error) {
+	p.mu.Lock()
+	p.middlewares = append(p.middlewares[:len(p.middlewares):len(p.middlewares)], f)
+	p.mu.Unlock()
+}
+
+// OnConnection registers f for sockets connecting to any child.
+func (p *ParentNamespace) OnConnection(f func(*Socket)) {
+	p.mu.Lock()
+	p.onConnect = append(p.onConnect[:len(p.onConnect):len(p.onConnect)], f)
+	p.mu.Unlock()
+}
+
+func (p *ParentNamespace) handlers() ([]func(*Socket) error, []func(*Socket)) {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.middlewares, p.onConnect
+}
+
+func (p *ParentNamespace) addChild(n *Namespace) {
+	p.mu.Lock()
+	p.children[n] = struct{}{}
+	p.mu.Unlock()
+}
+
+func (p *ParentNamespace) removeChild(n *Namespace) {
+	p.mu.Lock()
+	delete(p.children, n)
+	p.mu.Unlock()
+}
+
+// Children returns the child namespaces created so far.
+func (p *ParentNamespace) Children() []*Namespace {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	out := make([]*Namespace, 0, len(p.children))
+	for n := range p.children {
+		out = append(out, n)
+	}
+	return out
+}
+
+// Emit broadcasts an event to every socket of every child.
+func (p *ParentNamespace) Emit(event string, args ...any) error {
+	for _, n := range p.Children() {
+		if err := n.Emit(event, args...); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// FetchSockets is not supported on a parent namespace, as in the
+// reference.
+func (p *ParentNamespace) FetchSockets(context.Context) ([]*RemoteSocket, error) {
+	return nil, ErrParentNamespace
+}

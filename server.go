@@ -1,0 +1,383 @@
+// Package socketio is a Socket.IO v4 server (protocol v5) for Go, wire
+// compatible with the official socket.io-client 4.x: namespaces, rooms,
+// events, acknowledgements, binary attachments, middlewares and
+// broadcasts, over Engine.IO v4 (HTTP long-polling and WebSocket).
+//
+// A Server is an http.Handler:
+//
+//	io := socketio.NewServer(nil)
+//	io.OnConnection(func(s *socketio.Socket) {
+//		s.On("chat", func(msg string) { io.Emit("chat", msg) })
+//	})
+//	http.Handle("/socket.io/", io)
+//
+// Concurrency: every exported method is safe for concurrent use. The
+// handlers of one connection (connection, events, disconnect) run one at a
+// time, in the order their packets arrived, on a goroutine that exists
+// while there is work; different connections run in parallel. A handler
+// that waits for a reply from the same client (EmitWithAck) works: acks
+// are read while handlers run.
+package socketio
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gosio/socketio/adapter"
+	"github.com/gosio/socketio/engineio"
+	"github.com/gosio/socketio/parser"
+)
+
+// Re-exported engine option types.
+type (
+	CORSOptions        = engineio.CORSOptions
+	CookieOptions      = engineio.CookieOptions
+	CompressionOptions = engineio.CompressionOptions
+	DeflateOptions     = engineio.DeflateOptions
+	ConnectionError    = engineio.ConnectionError
+	Handshake          = adapter.Handshake
+)
+
+// Options configures a Server. The zero value (or nil) gives the defaults
+// of Node's socket.io 4.8; every field names its default. NewServer copies
+// it and never modifies the caller's value.
+type Options struct {
+	// Path served, default "/socket.io/".
+	Path string
+	// ConnectTimeout closes connections that join no namespace in time
+	// (default 45s).
+	ConnectTimeout time.Duration
+
+	// Engine.IO options; see engineio.Options for each.
+	PingInterval      time.Duration // default 25s
+	PingTimeout       time.Duration // default 20s
+	UpgradeTimeout    time.Duration // default 10s
+	MaxHTTPBufferSize int64         // default 1e6
+	Transports        []string      // default {"polling", "websocket"}
+	DisableUpgrades   bool
+	AllowRequest      func(r *http.Request) error
+	Cookie            *CookieOptions
+	CORS              *CORSOptions
+	HTTPCompression   *CompressionOptions
+	PerMessageDeflate *DeflateOptions
+	WriteTimeout      time.Duration // default 10s
+	MaxBufferedBytes  int           // default 16 MiB per connection
+	OnConnectionError func(*ConnectionError)
+	OnHeaders         func(h http.Header, r *http.Request)
+	OnInitialHeaders  func(h http.Header, r *http.Request)
+
+	// Adapter creates each namespace's adapter (default adapter.NewMemory).
+	Adapter adapter.Factory
+	// CleanupEmptyChildNamespaces removes a dynamic namespace's child when
+	// its last socket leaves (default false).
+	CleanupEmptyChildNamespaces bool
+	// MaxAttachments and MaxAttachmentBytes bound binary attachments of
+	// one incoming packet (defaults 10 and 10 MB).
+	MaxAttachments     int
+	MaxAttachmentBytes int
+
+	// Logger receives errors (handler panics, refused packets). Nil means
+	// quiet.
+	Logger *slog.Logger
+}
+
+// Server is a Socket.IO server. It is an http.Handler for the path in
+// Options (mount it at that path or above).
+type Server struct {
+	opts    Options
+	engine  *engineio.Server
+	limits  parser.Limits
+	log     *slog.Logger
+	adapter adapter.Factory
+
+	mu           sync.RWMutex
+	nsps         map[string]*Namespace
+	parents      []*ParentNamespace
+	clients      map[*client]struct{}
+	newNamespace []func(*Namespace)
+	closed       bool
+
+	main *Namespace
+}
+
+// NewServer returns a server configured by opts (nil for defaults).
+func NewServer(opts *Options) *Server {
+	s := &Server{nsps: make(map[string]*Namespace), clients: make(map[*client]struct{})}
+	if opts != nil {
+		s.opts = *opts
+	}
+	o := &s.opts
+	if o.Path == "" {
+		o.Path = "/socket.io"
+	}
+	if o.ConnectTimeout <= 0 {
+		o.ConnectTimeout = 45 * time.Second
+	}
+	s.adapter = o.Adapter
+	if s.adapter == nil {
+		s.adapter = adapter.NewMemory
+	}
+	s.log = o.Logger
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	s.limits = parser.Limits{MaxAttachments: o.MaxAttachments, MaxAttachmentBytes: o.MaxAttachmentBytes}
+	s.engine = engineio.NewServer(&engineio.Options{
+		Path:              o.Path,
+		PingInterval:      o.PingInterval,
+		PingTimeout:       o.PingTimeout,
+		UpgradeTimeout:    o.UpgradeTimeout,
+		MaxHTTPBufferSize: o.MaxHTTPBufferSize,
+		Transports:        o.Transports,
+		DisableUpgrades:   o.DisableUpgrades,
+		AllowRequest:      o.AllowRequest,
+		Cookie:            o.Cookie,
+		CORS:              o.CORS,
+		HTTPCompression:   o.HTTPCompression,
+		PerMessageDeflate: o.PerMessageDeflate,
+		WriteTimeout:      o.WriteTimeout,
+		MaxBufferedBytes:  o.MaxBufferedBytes,
+		OnConnectionError: o.OnConnectionError,
+		OnHeaders:         o.OnHeaders,
+		OnInitialHeaders:  o.OnInitialHeaders,
+		Logger:            o.Logger,
+		OnConnection:      s.onEngineConnection,
+	})
+	s.main = s.Of("/")
+	return s
+}
+
+// ServeHTTP serves the Engine.IO transports.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) { s.engine.ServeHTTP(w, r) }
+
+// Engine returns the underlying Engine.IO server.
+func (s *Server) Engine() *engineio.Server { return s.engine }
+
+func (s *Server) onEngineConnection(conn *engineio.Socket) {
+	c := newClient(s, conn)
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		conn.Close()
+		return
+	}
+	s.clients[c] = struct{}{}
+	s.mu.Unlock()
+	conn.SetHandler(c)
+}
+
+func (s *Server) removeClient(c *client) {
+	s.mu.Lock()
+	delete(s.clients, c)
+	s.mu.Unlock()
+}
+
+// Of returns the namespace name, creating it if needed. A name without a
+// leading "/" gets one.
+func (s *Server) Of(name string) *Namespace {
+	if !strings.HasPrefix(name, "/") {
+		name = "/" + name
+	}
+	s.mu.Lock()
+	nsp, created := s.ofLocked(name, nil)
+	hooks := s.newNamespace
+	s.mu.Unlock()
+	if created && name != "/" {
+		for _, f := range hooks {
+			f(nsp)
+		}
+	}
+	return nsp
+}
+
+func (s *Server) ofLocked(name string, parent *ParentNamespace) (*Namespace, bool) {
+	if nsp := s.nsps[name]; nsp != nil {
+		return nsp, false
+	}
+	nsp := newNamespace(s, name, parent)
+	s.nsps[name] = nsp
+	return nsp, true
+}
+
+// OfFunc creates a parent namespace: a client connecting to a name that
+// no namespace has, and for which match returns true, gets a child
+// namespace of that name, with the parent's middlewares and connection
+// handlers (Node: io.of(fn)). auth is the client's CONNECT payload.
+func (s *Server) OfFunc(match func(name string, auth map[string]any) bool) *ParentNamespace {
+	p := newParentNamespace(s, match)
+	s.mu.Lock()
+	s.parents = append(s.parents, p)
+	s.mu.Unlock()
+	return p
+}
+
+// OfRegexp is OfFunc matching names against re (Node: io.of(regexp)).
+func (s *Server) OfRegexp(re *regexp.Regexp) *ParentNamespace {
+	return s.OfFunc(func(name string, _ map[string]any) bool { return re.MatchString(name) })
+}
+
+// lookupNamespace returns the namespace a CONNECT to name joins, creating a
+// dynamic child if a parent matches, or nil ("Invalid namespace").
+func (s *Server) lookupNamespace(name string, auth map[string]any) *Namespace {
+	s.mu.RLock()
+	nsp := s.nsps[name]
+	parents := s.parents
+	s.mu.RUnlock()
+	if nsp != nil {
+		return nsp
+	}
+	for _, p := range parents {
+		if p.match(name, auth) {
+			s.mu.Lock()
+			nsp, created := s.ofLocked(name, p)
+			hooks := s.newNamespace
+			if created {
+				p.addChild(nsp)
+			}
+			s.mu.Unlock()
+			if created {
+				for _, f := range hooks {
+					f(nsp)
+				}
+			}
+			return nsp
+		}
+	}
+	return nil
+}
+
+func (s *Server) removeNamespace(nsp *Namespace) {
+	s.mu.Lock()
+	if s.nsps[nsp.name] == nsp {
+		delete(s.nsps, nsp.name)
+	}
+	s.mu.Unlock()
+	if nsp.parent != nil {
+		nsp.parent.removeChild(nsp)
+	}
+	nsp.adapter.Close()
+}
+
+// OnNewNamespace registers f, called when a namespace other than "/" is
+// created, dynamic children included (Node: "new_namespace").
+func (s *Server) OnNewNamespace(f func(*Namespace)) {
+	s.mu.Lock()
+	s.newNamespace = append(s.newNamespace, f)
+	s.mu.Unlock()
+}
+
+// Sockets returns the main namespace "/" (Node: io.sockets).
+func (s *Server) Sockets() *Namespace { return s.main }
+
+// OnConnection registers a handler for sockets connecting to "/".
+func (s *Server) OnConnection(f func(*Socket)) { s.main.OnConnection(f) }
+
+// Use adds a connection middleware to "/".
+func (s *Server) Use(f func(*Socket) error) { s.main.Use(f) }
+
+// To selects sockets of "/" in rooms (Node: io.to).
+func (s *Server) To(rooms ...string) *BroadcastOperator { return s.main.To(rooms...) }
+
+// In is To.
+func (s *Server) In(rooms ...string) *BroadcastOperator { return s.main.In(rooms...) }
+
+// Except excludes sockets of "/" in rooms.
+func (s *Server) Except(rooms ...string) *BroadcastOperator { return s.main.Except(rooms...) }
+
+// Emit broadcasts an event to every socket of "/".
+func (s *Server) Emit(event string, args ...any) error { return s.main.Emit(event, args...) }
+
+// EmitWithAck broadcasts to "/" and gathers every reply (see
+// BroadcastOperator.EmitWithAck).
+func (s *Server) EmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	return s.main.EmitWithAck(ctx, event, args...)
+}
+
+// Timeout sets the acknowledgement timeout of a broadcast to "/".
+func (s *Server) Timeout(d time.Duration) *BroadcastOperator { return s.main.Timeout(d) }
+
+// Volatile marks a broadcast to "/" as droppable.
+func (s *Server) Volatile() *BroadcastOperator { return s.main.Volatile() }
+
+// Local limits a broadcast to "/" to this node.
+func (s *Server) Local() *BroadcastOperator { return s.main.Local() }
+
+// Compress sets the compress flag of a broadcast to "/".
+func (s *Server) Compress(c bool) *BroadcastOperator { return s.main.Compress(c) }
+
+// FetchSockets returns the sockets of "/" across the cluster.
+func (s *Server) FetchSockets(ctx context.Context) ([]*RemoteSocket, error) {
+	return s.main.FetchSockets(ctx)
+}
+
+// SocketsJoin makes every socket of "/" join rooms.
+func (s *Server) SocketsJoin(rooms ...string) { s.main.SocketsJoin(rooms...) }
+
+// SocketsLeave makes every socket of "/" leave rooms.
+func (s *Server) SocketsLeave(rooms ...string) { s.main.SocketsLeave(rooms...) }
+
+// DisconnectSockets disconnects every socket of "/"; close also closes
+// their connections.
+func (s *Server) DisconnectSockets(close bool) { s.main.DisconnectSockets(close) }
+
+// ServerSideEmit sends an event to the other nodes of the cluster.
+func (s *Server) ServerSideEmit(ctx context.Context, event string, args ...any) error {
+	return s.main.ServerSideEmit(ctx, event, args...)
+}
+
+// ServerSideEmitWithAck sends an event to the other nodes and gathers their
+// replies.
+func (s *Server) ServerSideEmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	return s.main.ServerSideEmitWithAck(ctx, event, args...)
+}
+
+// Close disconnects every socket with reason "server shutting down" (no
+// DISCONNECT packet is sent, as in the reference), closes the adapters and
+// every Engine.IO session, and refuses new connections.
+func (s *Server) Close() error {
+	s.mu.Lock()
+	s.closed = true
+	clients := make([]*client, 0, len(s.clients))
+	for c := range s.clients {
+		clients = append(clients, c)
+	}
+	nsps := make([]*Namespace, 0, len(s.nsps))
+	for _, n := range s.nsps {
+		nsps = append(nsps, n)
+	}
+	s.mu.Unlock()
+	for _, c := range clients {
+		c.closeSockets(ReasonServerShuttingDown)
+	}
+	for _, n := range nsps {
+		n.adapter.Close()
+	}
+	return s.engine.Close()
+}
+
+// Shutdown is Close, waiting for queued packets to be written until ctx
+// ends.
+func (s *Server) Shutdown(ctx context.Context) error {
+	s.mu.Lock()
+	s.closed = true
+	clients := make([]*client, 0, len(s.clients))
+	for c := range s.clients {
+		clients = append(clients, c)
+	}
+	s.mu.Unlock()
+	for _, c := range clients {
+		c.closeSockets(ReasonServerShuttingDown)
+	}
+	err := s.engine.Shutdown(ctx)
+	s.mu.RLock()
+	for _, n := range s.nsps {
+		n.adapter.Close()
+	}
+	s.mu.RUnlock()
+	return err
+}

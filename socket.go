@@ -1,0 +1,492 @@
+package socketio
+
+import (
+	"context"
+	"net"
+	"net/http"
+	"slices"
+	"sync"
+	"time"
+
+	"github.com/gosio/socketio/adapter"
+	"github.com/gosio/socketio/engineio"
+	"github.com/gosio/socketio/parser"
+)
+
+// Socket is a client's connection to one namespace (Node: Socket).
+//
+// Handlers registered with On, OnAny, OnDisconnect... run on the
+// connection's handler goroutine, one at a time, in arrival order.
+type Socket struct {
+	id        string
+	nsp       *Namespace
+	client    *client
+	handshake *Handshake
+	ctx       context.Context
+	cancel    context.CancelFunc
+
+	mu            sync.Mutex
+	connected     bool
+	data          any
+	listeners     map[string][]*listener
+	anyListeners  []func(*Event)
+	anyOutgoing   []func(event string, args []any)
+	middlewares   []func(*Event) error
+	onError       []func(error)
+	onDisconnect  []func(Reason)
+	onDisconnecti []func(Reason)
+	acks          map[uint64]*pendingAck
+}
+
+type listener struct {
+	fn   handlerFunc
+	once bool
+}
+
+type pendingAck struct {
+	cb       func(*parser.Packet) // nil packet: the socket disconnected
+	deadline time.Time            // zero: none
+}
+
+func newSocket(nsp *Namespace, c *client, auth map[string]any) *Socket {
+	ctx, cancel := context.WithCancel(context.Background())
+	s := &Socket{
+		id:        c.srv.engine.NewID(),
+		nsp:       nsp,
+		client:    c,
+		ctx:       ctx,
+		cancel:    cancel,
+		listeners: make(map[string][]*listener),
+	}
+	s.handshake = buildHandshake(c.conn, auth)
+	return s
+}
+
+func buildHandshake(conn *engineio.Socket, auth map[string]any) *Handshake {
+	r := conn.Request()
+	addr := r.RemoteAddr
+	if host, _, err := net.SplitHostPort(addr); err == nil {
+		addr = host
+	}
+	return &Handshake{
+		Headers: r.Header,
+		Time:    time.Now(),
+		Address: addr,
+		XDomain: r.Header.Get("Origin") != "",
+		Secure:  r.TLS != nil,
+		URL:     r.RequestURI,
+		Query:   r.URL.Query(),
+		Auth:    auth,
+	}
+}
+
+// ID returns the socket id: random, distinct from the Engine.IO id.
+func (s *Socket) ID() string { return s.id }
+
+// Namespace returns the socket's namespace.
+func (s *Socket) Namespace() *Namespace { return s.nsp }
+
+// Conn returns the underlying Engine.IO connection (Node: socket.conn).
+func (s *Socket) Conn() *engineio.Socket { return s.client.conn }
+
+// Request returns the first HTTP request of the connection.
+func (s *Socket) Request() *http.Request { return s.client.conn.Request() }
+
+// Handshake returns how the socket connected.
+func (s *Socket) Handshake() *Handshake { return s.handshake }
+
+// Context returns a context cancelled when the socket disconnects.
+func (s *Socket) Context() context.Context { return s.ctx }
+
+// Data returns the value set with SetData (Node: socket.data).
+func (s *Socket) Data() any {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.data
+}
+
+// SetData attaches an arbitrary value to the socket; it is returned by
+// FetchSockets.
+func (s *Socket) SetData(v any) {
+	s.mu.Lock()
+	s.data = v
+	s.mu.Unlock()
+}
+
+// Connected reports whether the socket is connected.
+func (s *Socket) Connected() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.connected
+}
+
+// Disconnected is !Connected.
+func (s *Socket) Disconnected() bool { return !s.Connected() }
+
+// Rooms returns the rooms the socket is in, its own id included; empty
+// after disconnect.
+func (s *Socket) Rooms() []string { return s.nsp.adapter.SocketRooms(s.id) }
+
+// Join adds the socket to rooms.
+func (s *Socket) Join(rooms ...string) {
+	if s.Connected() {
+		s.nsp.adapter.AddAll(s, rooms...)
+	}
+}
+
+// Leave removes the socket from room.
+func (s *Socket) Leave(room string) { s.nsp.adapter.Del(s.id, room) }
+
+// On registers a handler for event; see compileHandler for the accepted
+// signatures (typed arguments, an ack func last, or func(*Event)). It
+// panics on a signature it cannot call. Several handlers for one event
+// run in registration order.
+func (s *Socket) On(event string, handler any) {
+	s.addListener(event, handler, false)
+}
+
+// Once is On for one call only.
+func (s *Socket) Once(event string, handler any) {
+	s.addListener(event, handler, true)
+}
+
+func (s *Socket) addListener(event string, handler any, once bool) {
+	l := &listener{fn: compileHandler(handler), once: once}
+	s.mu.Lock()
+	ls := s.listeners[event]
+	s.listeners[event] = append(ls[:len(ls):len(ls)], l)
+	s.mu.Unlock()
+}
+
+// Off removes every handler of event.
+func (s *Socket) Off(event string) {
+	s.mu.Lock()
+	delete(s.listeners, event)
+	s.mu.Unlock()
+}
+
+// OnAny registers a handler called for every incoming event, before the
+// event's own handlers.
+func (s *Socket) OnAny(f func(*Event)) {
+	s.mu.Lock()
+	s.anyListeners = append(s.anyListeners[:len(s.anyListeners):len(s.anyListeners)], f)
+	s.mu.Unlock()
+}
+
+// PrependAny is OnAny, called before the handlers already registered.
+func (s *Socket) PrependAny(f func(*Event)) {
+	s.mu.Lock()
+	s.anyListeners = append([]func(*Event){f}, s.anyListeners...)
+	s.mu.Unlock()
+}
+
+// OffAny removes every catch-all handler.
+func (s *Socket) OffAny() {
+	s.mu.Lock()
+	s.anyListeners = nil
+	s.mu.Unlock()
+}
+
+// OnAnyOutgoing registers a handler called for every event the socket
+// emits, on the emitting goroutine.
+func (s *Socket) OnAnyOutgoing(f func(event string, args []any)) {
+	s.mu.Lock()
+	s.anyOutgoing = append(s.anyOutgoing[:len(s.anyOutgoing):len(s.anyOutgoing)], f)
+	s.mu.Unlock()
+}
+
+// OffAnyOutgoing removes every outgoing catch-all handler.
+func (s *Socket) OffAnyOutgoing() {
+	s.mu.Lock()
+	s.anyOutgoing = nil
+	s.mu.Unlock()
+}
+
+// Use adds a per-packet middleware: it sees each incoming event before the
+// handlers; an error drops the event and goes to the OnError handlers.
+func (s *Socket) Use(f func(*Event) error) {
+	s.mu.Lock()
+	s.middlewares = append(s.middlewares[:len(s.middlewares):len(s.middlewares)], f)
+	s.mu.Unlock()
+}
+
+// OnError registers a handler for errors of this socket: middleware
+// errors, argument decoding errors, and the decode error that closes the
+// connection (Node: socket.on("error")).
+func (s *Socket) OnError(f func(error)) {
+	s.mu.Lock()
+	s.onError = append(s.onError, f)
+	s.mu.Unlock()
+}
+
+// OnDisconnecting registers a handler called when the socket is about to
+// disconnect, while it is still in its rooms.
+func (s *Socket) OnDisconnecting(f func(Reason)) {
+	s.mu.Lock()
+	s.onDisconnecti = append(s.onDisconnecti, f)
+	s.mu.Unlock()
+}
+
+// OnDisconnect registers a handler called after the socket disconnected.
+func (s *Socket) OnDisconnect(f func(Reason)) {
+	s.mu.Lock()
+	s.onDisconnect = append(s.onDisconnect, f)
+	s.mu.Unlock()
+}
+
+func (s *Socket) emitError(err error) {
+	s.mu.Lock()
+	hs := s.onError
+	s.mu.Unlock()
+	for _, f := range hs {
+		f(err)
+	}
+}
+
+// emitter returns an emitter with the socket's default flags.
+func (s *Socket) emitter() *Emitter { return &Emitter{s: s} }
+
+// Emit sends an event to the client. []byte arguments (at any depth of
+// []any and map[string]any) go as binary attachments; others as JSON. It
+// returns ErrReservedEvent for a reserved name, ErrDisconnected if the
+// socket is not connected.
+func (s *Socket) Emit(event string, args ...any) error { return s.emitter().Emit(event, args...) }
+
+// EmitWithAck sends an event asking for an acknowledgement and waits for
+// it until ctx ends (ErrTimeout on a deadline) or the socket disconnects
+// (ErrDisconnected).
+func (s *Socket) EmitWithAck(ctx context.Context, event string, args ...any) (Args, error) {
+	return s.emitter().EmitWithAck(ctx, event, args...)
+}
+
+// Timeout returns an emitter whose EmitWithAck waits at most d.
+func (s *Socket) Timeout(d time.Duration) *Emitter { return s.emitter().Timeout(d) }
+
+// Volatile returns an emitter whose events are dropped if the client
+// cannot receive them now.
+func (s *Socket) Volatile() *Emitter { return s.emitter().Volatile() }
+
+// Compress returns an emitter with the compress flag set to c.
+func (s *Socket) Compress(c bool) *Emitter { return s.emitter().Compress(c) }
+
+// To broadcasts to rooms, excluding this socket (Node: socket.to).
+func (s *Socket) To(rooms ...string) *BroadcastOperator { return s.Broadcast().To(rooms...) }
+
+// In is To.
+func (s *Socket) In(rooms ...string) *BroadcastOperator { return s.To(rooms...) }
+
+// Except broadcasts to the namespace except rooms and this socket.
+func (s *Socket) Except(rooms ...string) *BroadcastOperator { return s.Broadcast().Except(rooms...) }
+
+// Broadcast targets every other socket of the namespace.
+func (s *Socket) Broadcast() *BroadcastOperator {
+	return &BroadcastOperator{nsp: s.nsp, except: []string{s.id}}
+}
+
+// Local targets every other socket of the namespace on this node.
+func (s *Socket) Local() *BroadcastOperator { return s.Broadcast().Local() }
+
+// Disconnect disconnects the socket: it sends DISCONNECT and the
+// disconnect reason is "server namespace disconnect". With close, every
+// namespace of the connection is disconnected and the connection closed.
+func (s *Socket) Disconnect(close bool) {
+	if close {
+		s.client.disconnectAll()
+		return
+	}
+	s.disconnect(true)
+}
+
+func (s *Socket) disconnect(sendPacket bool) {
+	if !s.Connected() {
+		return
+	}
+	s.client.writePacket(&parser.Packet{Type: parser.Disconnect, Nsp: s.nsp.name}, false)
+	s.onClose(ReasonServerNamespaceDisconnect)
+}
+
+// onConnect completes the connection: join the own room, reply CONNECT.
+func (s *Socket) onConnect() {
+	s.mu.Lock()
+	s.connected = true
+	s.mu.Unlock()
+	s.nsp.add(s)
+	s.nsp.adapter.AddAll(s, s.id)
+	data := make([]byte, 0, 32)
+	data = append(data, `{"sid":"`...)
+	data = append(data, s.id...)
+	data = append(data, `"}`...)
+	s.client.writePacket(&parser.Packet{Type: parser.Connect, Nsp: s.nsp.name, Data: data}, false)
+}
+
+// onClose disconnects the socket with reason, once: disconnecting
+// handlers, leave rooms, disconnect handlers.
+func (s *Socket) onClose(reason Reason) {
+	s.mu.Lock()
+	if !s.connected {
+		s.mu.Unlock()
+		return
+	}
+	before := s.onDisconnecti
+	s.mu.Unlock()
+	for _, f := range before {
+		f(reason)
+	}
+	s.nsp.adapter.DelAll(s.id)
+	s.nsp.remove(s)
+	s.client.remove(s)
+	s.mu.Lock()
+	s.connected = false
+	acks := s.acks
+	s.acks = nil
+	after := s.onDisconnect
+	s.mu.Unlock()
+	s.cancel()
+	for _, a := range acks {
+		a.cb(nil)
+	}
+	for _, f := range after {
+		f(reason)
+	}
+}
+
+// onPacket handles a packet for this namespace (task goroutine).
+func (s *Socket) onPacket(p *parser.Packet) {
+	switch p.Type {
+	case parser.Event, parser.BinaryEvent:
+		s.onEvent(p)
+	case parser.Ack, parser.BinaryAck:
+		s.onAck(p)
+	case parser.Disconnect:
+		s.onClose(ReasonClientNamespaceDisconnect)
+	}
+}
+
+func (s *Socket) onEvent(p *parser.Packet) {
+	name, err := parser.EventName(p.Data)
+	if err != nil {
+		return // the parser validated it
+	}
+	args, err := newArgs(p.Data, p.Attachments, 1)
+	if err != nil {
+		return
+	}
+	e := &Event{Args: args, Name: name, socket: s, ackID: p.ID, hasAck: p.HasID}
+	s.mu.Lock()
+	anyLs, mws := s.anyListeners, s.middlewares
+	s.mu.Unlock()
+	for _, f := range anyLs {
+		f(e)
+	}
+	for _, mw := range mws {
+		if err := mw(e); err != nil {
+			s.emitError(err)
+			return
+		}
+	}
+	s.mu.Lock()
+	if !s.connected {
+		s.mu.Unlock()
+		return
+	}
+	ls := s.listeners[name]
+	if len(ls) > 0 && slices.ContainsFunc(ls, func(l *listener) bool { return l.once }) {
+		s.listeners[name] = slices.DeleteFunc(slices.Clone(ls), func(l *listener) bool { return l.once })
+	}
+	s.mu.Unlock()
+	for _, l := range ls {
+		if err := l.fn(e); err != nil {
+			s.emitError(err)
+		}
+	}
+}
+
+// onAck resolves a pending acknowledgement; unknown ids are ignored.
+func (s *Socket) onAck(p *parser.Packet) {
+	if !p.HasID {
+		return
+	}
+	s.mu.Lock()
+	a := s.acks[p.ID]
+	delete(s.acks, p.ID)
+	s.mu.Unlock()
+	if a != nil {
+		a.cb(p)
+	}
+}
+
+// ExpectAck registers cb for the ack with id (adapter.Socket). Expired
+// entries are swept as new ones arrive, so the map stays bounded.
+func (s *Socket) ExpectAck(id uint64, cb func(*parser.Packet), timeout time.Duration) {
+	a := &pendingAck{cb: cb}
+	if timeout > 0 {
+		a.deadline = time.Now().Add(timeout)
+	}
+	s.addAck(id, a)
+}
+
+func (s *Socket) addAck(id uint64, a *pendingAck) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if !s.connected {
+		return false
+	}
+	if s.acks == nil {
+		s.acks = make(map[uint64]*pendingAck)
+	}
+	if len(s.acks) >= 64 {
+		now := time.Now()
+		for k, v := range s.acks {
+			if !v.deadline.IsZero() && now.After(v.deadline) {
+				delete(s.acks, k)
+			}
+		}
+	}
+	s.acks[id] = a
+	return true
+}
+
+func (s *Socket) removeAck(id uint64) {
+	s.mu.Lock()
+	delete(s.acks, id)
+	s.mu.Unlock()
+}
+
+// pendingAcks returns the number of acknowledgements awaited (tests).
+func (s *Socket) pendingAcks() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return len(s.acks)
+}
+
+// WriteEncoded queues an encoded packet (adapter.Socket).
+func (s *Socket) WriteEncoded(enc *adapter.Encoded, flags adapter.Flags) {
+	s.client.writeEncoded(enc.Packets, flags.Volatile)
+}
+
+// Info describes the socket for FetchSockets (adapter.Socket).
+func (s *Socket) Info() adapter.SocketInfo {
+	return adapter.SocketInfo{ID: s.id, Handshake: s.handshake, Rooms: s.Rooms(), Data: s.Data(), Local: s}
+}
+
+func (s *Socket) sendAck(id uint64, args []any) error {
+	data, att, err := encodeArgs(args)
+	if err != nil {
+		return err
+	}
+	t := parser.Ack
+	if len(att) > 0 {
+		t = parser.BinaryAck
+	}
+	s.client.writePacket(&parser.Packet{Type: t, Nsp: s.nsp.name, ID: id, HasID: true, Data: data, Attachments: att}, false)
+	return nil
+}
+
+func (s *Socket) notifyOutgoing(event string, args []any) {
+	s.mu.Lock()
+	hs := s.anyOutgoing
+	s.mu.Unlock()
+	for _, f := range hs {
+		f(event, args)
+	}
+}
