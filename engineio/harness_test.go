@@ -169,4 +169,3 @@ func (c *wsClient) sendBinary(b []byte) {
 		c.t.Fatalf("ws write: %v", err)
 	}
 }
-

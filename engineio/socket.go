@@ -80,7 +80,7 @@ type Socket struct {
 	noopPending bool // a probe succeeded: release held polls with a noop
 	// probeSettled is closed when a probed upgrade completes or aborts.
 	probeSettled chan struct{}
-	closeTimer  *time.Timer
+	closeTimer   *time.Timer
 
 	// websocket
 	ws           *wsConn // the active WebSocket transport
