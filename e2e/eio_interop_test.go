@@ -179,10 +179,25 @@ func TestEIOUpgrade(t *testing.T) {
 // byte, and each side checks the text/binary flag.
 func TestEIOMessages(t *testing.T) {
 	t.Parallel()
-	for _, mode := range allModes {
-		t.Run(mode, func(t *testing.T) {
+	type variant struct {
+		mode    string
+		deflate bool
+	}
+	variants := []variant{{modePolling, false}, {modeWebSocket, false}, {modeUpgraded, false}, {modeWebSocket, true}, {modeUpgraded, true}}
+	for _, v := range variants {
+		mode := v.mode
+		name := mode
+		if v.deflate {
+			name += "+permessage-deflate"
+		}
+		t.Run(name, func(t *testing.T) {
 			t.Parallel()
-			ts := startServer(t, nil, true)
+			opts := testOptions()
+			if v.deflate {
+				// The Node client offers permessage-deflate (threshold 1024).
+				opts.PerMessageDeflate = &engineio.DeflateOptions{}
+			}
+			ts := startServer(t, opts, true)
 			c, sc := connect(t, ts, mode, nil)
 
 			all := make([]byte, 256)

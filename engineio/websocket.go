@@ -44,8 +44,9 @@ type wsConn struct {
 	conn net.Conn
 	br   *bufio.Reader
 
-	wmu    sync.Mutex // serializes writes to conn
-	probed bool       // "2probe" answered (upgrade in progress)
+	wmu     sync.Mutex // serializes writes to conn
+	probed  bool       // "2probe" answered (upgrade in progress)
+	deflate int        // permessage-deflate threshold in bytes; 0: off
 
 	closeOnce sync.Once
 }
@@ -56,25 +57,30 @@ var errWSClosedByPeer = errors.New("engineio: websocket closed by the client")
 // writes the 101 response with hdr, followed by first (frames to send at
 // once, may be nil). On failure it answers with an HTTP error and returns
 // nil.
-func (srv *Server) acceptWebSocket(w http.ResponseWriter, r *http.Request, hdr http.Header, first []byte) (net.Conn, *bufio.Reader) {
+func (srv *Server) acceptWebSocket(w http.ResponseWriter, r *http.Request, hdr http.Header, first []byte) (net.Conn, *bufio.Reader, int) {
 	if !headerHasToken(r.Header, "Connection", "upgrade") {
 		srv.refuse(w, r, true, CodeBadRequest, map[string]string{"name": ContextTransportHandshakeError, "message": "Missing or invalid Connection header"})
-		return nil, nil
+		return nil, nil, 0
 	}
 	if r.Header.Get("Sec-WebSocket-Version") != "13" {
 		w.Header().Set("Sec-WebSocket-Version", "13")
 		http.Error(w, "Unsupported WebSocket version", http.StatusUpgradeRequired)
-		return nil, nil
+		return nil, nil, 0
 	}
 	key := r.Header.Get("Sec-WebSocket-Key")
 	if raw, err := base64.StdEncoding.DecodeString(key); err != nil || len(raw) != 16 {
 		srv.refuse(w, r, true, CodeBadRequest, map[string]string{"name": ContextTransportHandshakeError, "message": "Missing or invalid Sec-WebSocket-Key header"})
-		return nil, nil
+		return nil, nil, 0
 	}
 	conn, brw, err := http.NewResponseController(w).Hijack()
 	if err != nil {
 		http.Error(w, errNotHijacker.Error(), http.StatusNotImplemented)
-		return nil, nil
+		return nil, nil, 0
+	}
+	deflate := 0
+	if srv.cfg.PerMessageDeflate != nil && negotiateDeflate(r.Header) {
+		deflate = srv.cfg.deflateMin
+		hdr.Set("Sec-WebSocket-Extensions", deflateResponse)
 	}
 	var rd io.Reader = conn
 	if n := brw.Reader.Buffered(); n > 0 {
@@ -96,9 +102,9 @@ func (srv *Server) acceptWebSocket(w http.ResponseWriter, r *http.Request, hdr h
 	putBuffer(buf)
 	if err != nil {
 		conn.Close()
-		return nil, nil
+		return nil, nil, 0
 	}
-	return conn, bufio.NewReaderSize(rd, readBufferSize)
+	return conn, bufio.NewReaderSize(rd, readBufferSize), deflate
 }
 
 var websocketGUID = []byte("258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
@@ -117,14 +123,14 @@ func (srv *Server) openWebSocketSession(w http.ResponseWriter, r *http.Request, 
 	hdr := make(http.Header)
 	srv.applyHeaders(hdr, r, true)
 	s.mu.Lock()
-	first := appendFrames(nil, s.takeQueueLocked())
+	first := appendFrames(nil, s.takeQueueLocked(), 0)
 	s.mu.Unlock()
-	conn, br := srv.acceptWebSocket(w, r, hdr, first)
+	conn, br, deflate := srv.acceptWebSocket(w, r, hdr, first)
 	if conn == nil {
 		s.closeWith(ReasonTransportError, nil, closeReplyClose)
 		return
 	}
-	c := &wsConn{s: s, conn: conn, br: br}
+	c := &wsConn{s: s, conn: conn, br: br, deflate: deflate}
 	s.mu.Lock()
 	s.ws = c
 	s.mu.Unlock()
@@ -144,11 +150,11 @@ func (srv *Server) openWebSocketSession(w http.ResponseWriter, r *http.Request, 
 func (srv *Server) upgradeSession(w http.ResponseWriter, r *http.Request, s *Socket) {
 	hdr := make(http.Header)
 	srv.applyHeaders(hdr, r, false)
-	conn, br := srv.acceptWebSocket(w, r, hdr, nil)
+	conn, br, deflate := srv.acceptWebSocket(w, r, hdr, nil)
 	if conn == nil {
 		return
 	}
-	c := &wsConn{s: s, conn: conn, br: br}
+	c := &wsConn{s: s, conn: conn, br: br, deflate: deflate}
 	s.mu.Lock()
 	if s.state != stateOpen || s.transport != Polling || s.upgrading != nil || s.upgraded {
 		s.mu.Unlock()
@@ -181,7 +187,7 @@ func (s *Socket) onProbePacket(c *wsConn, p packet.Packet) {
 	switch {
 	case p.Type == packet.Ping && isProbe(p) && !c.probed:
 		c.probed = true
-		if err := c.writeFrames(appendFrames(nil, []packet.Packet{{Type: packet.Pong, Data: probe}})); err != nil {
+		if err := c.writeFrames(appendFrames(nil, []packet.Packet{{Type: packet.Pong, Data: probe}}, 0)); err != nil {
 			s.abortUpgrade(c)
 			return
 		}
@@ -282,8 +288,12 @@ func (s *Socket) onWebSocketError(c *wsConn, code int, err error) {
 func (c *wsConn) readMessage() (op ws.OpCode, msg []byte, code int, err error) {
 	max := c.s.cfg.MaxHTTPBufferSize
 	state := ws.StateServerSide
+	if c.deflate > 0 {
+		state = state.Set(ws.StateExtended)
+	}
 	var hdrBuf [ws.MaxHeaderSize - 2]byte
 	fragments := 0
+	compressed := false
 	for {
 		h, err := ws.ReadHeaderBuffer(c.br, hdrBuf[:])
 		if err != nil {
@@ -294,6 +304,14 @@ func (c *wsConn) readMessage() (op ws.OpCode, msg []byte, code int, err error) {
 		}
 		if err := ws.CheckHeader(h, state); err != nil {
 			return 0, nil, closeProtocolError, err
+		}
+		if h.Rsv != 0 {
+			// Only RSV1 on the first frame of a data message, and only
+			// with permessage-deflate negotiated.
+			if h.Rsv != 4 || h.OpCode.IsControl() || h.OpCode == ws.OpContinuation {
+				return 0, nil, closeProtocolError, errors.New("engineio: unexpected RSV bits")
+			}
+			compressed = true
 		}
 		if h.OpCode.IsControl() {
 			payload := make([]byte, h.Length)
@@ -331,6 +349,14 @@ func (c *wsConn) readMessage() (op ws.OpCode, msg []byte, code int, err error) {
 		}
 		ws.Cipher(msg[n:], h.Mask, 0)
 		if h.Fin {
+			if compressed {
+				if msg, err = inflate(msg, max); err != nil {
+					if errors.Is(err, ErrPayloadTooLarge) {
+						return 0, nil, closeTooBig, err
+					}
+					return 0, nil, closeInvalidData, err
+				}
+			}
 			if op == ws.OpText && !utf8.Valid(msg) {
 				return 0, nil, closeInvalidData, errors.New("engineio: invalid UTF-8 in text message")
 			}
@@ -365,7 +391,7 @@ func (c *wsConn) writeLoop() {
 		}
 		s.mu.Unlock()
 		buf := getBuffer(0)
-		buf.b = appendFrames(buf.b[:0], pkts)
+		buf.b = appendFrames(buf.b[:0], pkts, c.deflate)
 		err := c.writeFrames(buf.b)
 		putBuffer(buf)
 		if err != nil {
@@ -403,8 +429,13 @@ func (c *wsConn) close(code int) {
 
 // appendFrames appends each packet as one unmasked WebSocket frame: text
 // packets as "<type><data>" text frames, binary messages as binary frames.
-func appendFrames(dst []byte, pkts []packet.Packet) []byte {
+// With deflate > 0, messages of at least deflate bytes are compressed.
+func appendFrames(dst []byte, pkts []packet.Packet, deflate int) []byte {
 	for _, p := range pkts {
+		if deflate > 0 && len(p.Data)+1 >= deflate {
+			dst = appendDeflatedFrame(dst, p)
+			continue
+		}
 		if p.Binary {
 			dst = appendHeader(dst, ws.OpBinary, len(p.Data), p.Data)
 			continue
@@ -413,6 +444,22 @@ func appendFrames(dst []byte, pkts []packet.Packet) []byte {
 		dst = append(dst, '0'+byte(p.Type))
 		dst = append(dst, p.Data...)
 	}
+	return dst
+}
+
+// appendDeflatedFrame appends p as a compressed frame (RSV1 set).
+func appendDeflatedFrame(dst []byte, p packet.Packet) []byte {
+	op, payload := ws.OpBinary, p.Data
+	if !p.Binary {
+		op = ws.OpText
+		payload = make([]byte, 0, 1+len(p.Data))
+		payload = append(payload, '0'+byte(p.Type))
+		payload = append(payload, p.Data...)
+	}
+	z := appendDeflated(nil, payload)
+	i := len(dst)
+	dst = appendHeader(dst, op, len(z), z)
+	dst[i] |= 0x40 // RSV1: compressed
 	return dst
 }
 
