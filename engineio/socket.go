@@ -5,10 +5,10 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gosio/socketio/engineio/packet"
+	"github.com/gosio/socketio/internal/dispatch"
 )
 
 // Handler receives the events of one session. Set it with
@@ -54,12 +54,7 @@ type Socket struct {
 	done chan struct{} // closed when the session is closed
 
 	// dispatch serializes handler calls; see Handler.
-	dispatch      sync.Mutex
-	handler       Handler
-	closePending  atomic.Bool
-	closeReason   string
-	closeErr      error
-	closeNotified bool
+	dispatch dispatch.Dispatcher
 
 	mu         sync.Mutex
 	state      sockState
@@ -179,11 +174,7 @@ func (s *Socket) Upgraded() bool {
 // SetHandler sets the receiver of the session's messages and close. Call it
 // from Options.OnConnection so that no message is missed; messages that
 // arrive while no handler is set are dropped.
-func (s *Socket) SetHandler(h Handler) {
-	s.dispatch.Lock()
-	s.handler = h
-	s.dispatch.Unlock()
-}
+func (s *Socket) SetHandler(h Handler) { s.dispatch.Set(h) }
 
 // Send queues one message. The session keeps data until it is written, so
 // the caller must not modify it afterwards; the same slice may be sent to
@@ -301,34 +292,7 @@ func (s *Socket) closeWith(reason string, err error, reply closeReply) {
 	close(s.done)
 	s.cfg.Logger.Debug("engineio: session closed", "sid", s.id, "reason", reason, "err", err)
 
-	s.closeReason, s.closeErr = reason, err
-	s.closePending.Store(true)
-	s.notifyClose()
-}
-
-// notifyClose delivers OnClose unless a handler call is in progress; that
-// call's goroutine delivers it when it returns (see dispatchMessage).
-func (s *Socket) notifyClose() {
-	if !s.closePending.Load() || !s.dispatch.TryLock() {
-		return
-	}
-	if !s.closeNotified {
-		s.closeNotified = true
-		if s.handler != nil {
-			s.handler.OnClose(s.closeReason, s.closeErr)
-		}
-	}
-	s.dispatch.Unlock()
-}
-
-// dispatchMessage hands one message to the handler.
-func (s *Socket) dispatchMessage(data []byte, binary bool) {
-	s.dispatch.Lock()
-	if !s.closePending.Load() && s.handler != nil {
-		s.handler.OnMessage(data, binary)
-	}
-	s.dispatch.Unlock()
-	s.notifyClose()
+	s.dispatch.Close(reason, err)
 }
 
 // onPacket handles a packet received on the active transport. Close is
@@ -340,7 +304,7 @@ func (s *Socket) onPacket(p packet.Packet) {
 		open := s.state == stateOpen
 		s.mu.Unlock()
 		if open {
-			s.dispatchMessage(p.Data, p.Binary)
+			s.dispatch.Message(p.Data, p.Binary)
 		}
 	case packet.Pong:
 		s.mu.Lock()
