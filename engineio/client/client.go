@@ -228,4 +228,3 @@ func Dial(ctx context.Context, rawURL string, opts *Options, h Handler) (*Conn, 
 	}
 	return nil, ErrNoTransports
 }
-

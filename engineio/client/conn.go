@@ -261,4 +261,3 @@ func (c *Conn) closeWith(reason string, err error) {
 	c.cfg.Logger.Debug("engineio client: closed", "sid", c.id, "reason", reason, "err", err)
 	c.disp.Close(reason, err)
 }
-
