@@ -3,7 +3,6 @@ package socketio
 import (
 	"encoding/base64"
 	"encoding/json"
-	"reflect"
 
 	"github.com/gosio/socketio/parser"
 )
@@ -125,4 +124,3 @@ func encodeArgs(args []any) (json.RawMessage, [][]byte, error) {
 	return parser.EncodeArgs(args)
 }
 
-var bytesType = reflect.TypeFor[[]byte]()

@@ -4,6 +4,7 @@ import (
 	"errors"
 
 	"github.com/gosio/socketio/engineio"
+	"github.com/gosio/socketio/internal/handler"
 )
 
 // Reason says why a socket disconnected. The strings are exactly the
@@ -45,7 +46,7 @@ var (
 	// disconnect, disconnecting, newListener, removeListener).
 	ErrReservedEvent = errors.New("socketio: reserved event name")
 	// ErrNoArgument: the event has no argument at that index.
-	ErrNoArgument = errors.New("socketio: no such argument")
+	ErrNoArgument = handler.ErrNoArgument
 	// ErrAlreadyAcked: the acknowledgement was already sent.
 	ErrAlreadyAcked = errors.New("socketio: acknowledgement already sent")
 	// ErrParentNamespace: the operation is not supported on a parent
