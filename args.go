@@ -124,3 +124,18 @@ func encodeArgs(args []any) (json.RawMessage, [][]byte, error) {
 	return parser.EncodeArgs(args)
 }
 
+
+// NewArgs returns the elements of a JSON array payload as Args, with the
+// packet's attachments (for clients and adapters building Args from
+// packets they decoded).
+func NewArgs(data json.RawMessage, attachments [][]byte) (Args, error) {
+	return newArgs(data, attachments, 0)
+}
+
+// From returns the arguments from index i on.
+func (a Args) From(i int) Args {
+	if i > len(a.raw) {
+		i = len(a.raw)
+	}
+	return Args{raw: a.raw[i:], att: a.att}
+}
