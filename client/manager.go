@@ -1,0 +1,531 @@
+// Package client is a Socket.IO v4 client (protocol v5) for Go, behaving
+// as socket.io-client 4.8 does: a Manager holds one Engine.IO connection
+// and multiplexes namespace sockets over it, reconnects with exponential
+// backoff and jitter, buffers emits while offline, and supports
+// acknowledgements with timeouts and binary arguments.
+//
+//	s, err := client.Connect(ctx, "http://127.0.0.1:3000/", nil)
+//	s.On("chat", func(msg string) { fmt.Println(msg) })
+//	reply, err := s.EmitWithAck(ctx, "hello", "world")
+//
+// Handlers of one Manager (events of all its sockets, connect, disconnect,
+// manager events) run one at a time, in arrival order, on a goroutine that
+// exists while there is work. Acknowledgements are read while a handler
+// runs, so a handler may wait on EmitWithAck.
+package client
+
+import (
+	"context"
+	"errors"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gosio/socketio/engineio/client"
+	"github.com/gosio/socketio/engineio/packet"
+	"github.com/gosio/socketio/internal/serial"
+	"github.com/gosio/socketio/parser"
+)
+
+// Errors.
+var (
+	// ErrTimeout: a connection attempt or an acknowledgement took too long.
+	// Its message is the reference's for acks.
+	ErrTimeout = errors.New("operation has timed out")
+	// ErrConnectTimeout: the connection attempt exceeded Options.Timeout
+	// (the reference's error message is "timeout").
+	ErrConnectTimeout = errors.New("timeout")
+	// ErrDisconnected: the socket disconnected while an ack was awaited.
+	ErrDisconnected = errors.New("socket has been disconnected")
+	// ErrBufferFull: too many packets emitted while disconnected.
+	ErrBufferFull = errors.New("socketio client: send buffer full")
+	// ErrV2Server: the server speaks Socket.IO v2.
+	ErrV2Server = errors.New("It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)")
+)
+
+// ConnectError is a connection refused by the server (a middleware error or
+// "Invalid namespace"), as the client's connect_error sees it.
+type ConnectError struct {
+	Message string
+	Data    any
+}
+
+func (e *ConnectError) Error() string { return e.Message }
+
+type mstate uint8
+
+const (
+	mClosed mstate = iota
+	mOpening
+	mOpen
+)
+
+// Manager is one connection to a server, shared by sockets of several
+// namespaces (Node: Manager, socket.io).
+type Manager struct {
+	url   string
+	opts  Options
+	tasks *serial.Queue
+
+	mu            sync.Mutex
+	state         mstate
+	gen           uint64 // engine generation: stale callbacks are ignored
+	engine        *client.Conn
+	skipReconnect bool
+	reconnecting  bool
+	backoff       *backoff
+	timer         *time.Timer
+	sockets       map[string]*Socket
+	active        map[*Socket]bool
+	upgraded      bool
+
+	onOpen, onReconnectFailed []func()
+	onError, onReconnectError []func(error)
+	onClose                   []func(string)
+	onPing                    []func()
+	onReconnect               []func(int)
+	onReconnectAttempt        []func(int)
+}
+
+// NewManager returns a Manager for the server at rawURL (its path is
+// ignored; Options.Path is used). It connects when a socket does.
+func NewManager(rawURL string, opts *Options) *Manager {
+	o := opts.withDefaults()
+	m := &Manager{
+		url:     rawURL,
+		opts:    o,
+		sockets: make(map[string]*Socket),
+		active:  make(map[*Socket]bool),
+		backoff: newBackoff(o.ReconnectionDelay, o.ReconnectionDelayMax, o.RandomizationFactor),
+	}
+	m.tasks = serial.New(1024, func(v any, stack []byte) {
+		m.opts.Logger.Error("socketio client: handler panicked", "panic", v, "stack", string(stack))
+	})
+	return m
+}
+
+// Connect opens a socket for the namespace in rawURL's path ("/" if none)
+// on a new Manager, and waits until it is connected, refused, or ctx ends.
+// The socket reconnects by itself afterwards; call Disconnect to stop it.
+func Connect(ctx context.Context, rawURL string, opts *Options) (*Socket, error) {
+	u, err := url.Parse(rawURL)
+	if err != nil {
+		return nil, err
+	}
+	nsp := u.Path
+	if nsp == "" {
+		nsp = "/"
+	}
+	s := NewManager(rawURL, opts).Socket(nsp)
+	result := make(chan error, 1)
+	s.OnConnect(func() {
+		select {
+		case result <- nil:
+		default:
+		}
+	})
+	s.OnConnectError(func(err error) {
+		var ce *ConnectError
+		if errors.As(err, &ce) || s.m.opts.NoReconnection {
+			select {
+			case result <- err:
+			default:
+			}
+		}
+	})
+	s.Connect()
+	select {
+	case err := <-result:
+		if err != nil {
+			s.Disconnect()
+			return nil, err
+		}
+		return s, nil
+	case <-ctx.Done():
+		s.Disconnect()
+		return nil, ctx.Err()
+	}
+}
+
+// Socket returns the manager's socket for namespace nsp, creating it (not
+// connected: call Connect).
+func (m *Manager) Socket(nsp string) *Socket {
+	if !strings.HasPrefix(nsp, "/") {
+		nsp = "/" + nsp
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if s := m.sockets[nsp]; s != nil {
+		return s
+	}
+	s := newSocket(m, nsp)
+	m.sockets[nsp] = s
+	return s
+}
+
+// OnOpen registers f, called when the connection opens.
+func (m *Manager) OnOpen(f func()) { m.on(func() { m.onOpen = append(m.onOpen, f) }) }
+
+// OnError registers f, called when a connection attempt fails.
+func (m *Manager) OnError(f func(error)) { m.on(func() { m.onError = append(m.onError, f) }) }
+
+// OnClose registers f, called with the reason when the connection closes.
+func (m *Manager) OnClose(f func(reason string)) { m.on(func() { m.onClose = append(m.onClose, f) }) }
+
+// OnPing registers f, called for each ping from the server.
+func (m *Manager) OnPing(f func()) { m.on(func() { m.onPing = append(m.onPing, f) }) }
+
+// OnReconnect registers f, called with the attempt number after a
+// successful reconnection.
+func (m *Manager) OnReconnect(f func(attempt int)) {
+	m.on(func() { m.onReconnect = append(m.onReconnect, f) })
+}
+
+// OnReconnectAttempt registers f, called before each reconnection attempt.
+func (m *Manager) OnReconnectAttempt(f func(attempt int)) {
+	m.on(func() { m.onReconnectAttempt = append(m.onReconnectAttempt, f) })
+}
+
+// OnReconnectError registers f, called when a reconnection attempt fails.
+func (m *Manager) OnReconnectError(f func(error)) {
+	m.on(func() { m.onReconnectError = append(m.onReconnectError, f) })
+}
+
+// OnReconnectFailed registers f, called when ReconnectionAttempts are
+// exhausted.
+func (m *Manager) OnReconnectFailed(f func()) {
+	m.on(func() { m.onReconnectFailed = append(m.onReconnectFailed, f) })
+}
+
+func (m *Manager) on(add func()) {
+	m.mu.Lock()
+	add()
+	m.mu.Unlock()
+}
+
+// Engine returns the current Engine.IO connection, or nil.
+func (m *Manager) Engine() *client.Conn {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.engine
+}
+
+// open starts a connection attempt unless one is open or opening.
+func (m *Manager) open() {
+	m.mu.Lock()
+	if m.state != mClosed {
+		m.mu.Unlock()
+		return
+	}
+	m.state = mOpening
+	m.skipReconnect = false
+	m.gen++
+	gen := m.gen
+	eo := &client.Options{
+		Path:           m.opts.Path,
+		Query:          m.opts.Query,
+		Header:         m.opts.Header,
+		Transports:     m.opts.Transports,
+		DisableUpgrade: m.opts.DisableUpgrade,
+		TLSConfig:      m.opts.TLSConfig,
+		HTTPClient:     m.opts.HTTPClient,
+		Logger:         m.opts.Logger,
+		OnPing:         func() { m.tasks.Push(func() { m.emitPing(gen) }) },
+	}
+	if m.opts.RememberUpgrade && m.upgraded {
+		eo.Transports = []string{client.WebSocket}
+	}
+	m.mu.Unlock()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), m.opts.Timeout)
+		defer cancel()
+		h := &engineHandler{m: m, gen: gen, dec: parser.NewDecoder(parser.Limits{})}
+		conn, err := client.Dial(ctx, m.url, eo, h)
+		if err != nil && ctx.Err() == context.DeadlineExceeded {
+			err = ErrConnectTimeout
+		}
+		m.tasks.Push(func() { m.onOpenResult(gen, conn, err) })
+	}()
+}
+
+func (m *Manager) emitPing(gen uint64) {
+	m.mu.Lock()
+	hs := m.onPing
+	stale := gen != m.gen
+	m.mu.Unlock()
+	if !stale {
+		for _, f := range hs {
+			f()
+		}
+	}
+}
+
+// onOpenResult completes a connection attempt (task goroutine).
+func (m *Manager) onOpenResult(gen uint64, conn *client.Conn, err error) {
+	m.mu.Lock()
+	if gen != m.gen {
+		m.mu.Unlock()
+		if conn != nil {
+			conn.Close()
+		}
+		return
+	}
+	reconnecting := m.reconnecting
+	if err != nil {
+		m.state = mClosed
+		onError, onReconnectError := m.onError, m.onReconnectError
+		m.mu.Unlock()
+		for _, f := range onError {
+			f(err)
+		}
+		for _, s := range m.activeSockets() {
+			s.onEngineError(err)
+		}
+		if reconnecting {
+			m.mu.Lock()
+			m.reconnecting = false
+			m.mu.Unlock()
+			m.reconnect()
+			for _, f := range onReconnectError {
+				f(err)
+			}
+		} else {
+			m.reconnect()
+		}
+		return
+	}
+	m.engine = conn
+	m.state = mOpen
+	onOpen := m.onOpen
+	m.mu.Unlock()
+	for _, f := range onOpen {
+		f()
+	}
+	for _, s := range m.activeSockets() {
+		s.sendConnect()
+	}
+	if reconnecting {
+		m.mu.Lock()
+		attempt := m.backoff.attempts
+		m.reconnecting = false
+		m.backoff.reset()
+		hs := m.onReconnect
+		m.mu.Unlock()
+		for _, f := range hs {
+			f(attempt)
+		}
+	}
+}
+
+func (m *Manager) activeSockets() []*Socket {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	out := make([]*Socket, 0, len(m.active))
+	for s := range m.active {
+		out = append(out, s)
+	}
+	return out
+}
+
+// onEngineClose handles the end of the connection (task goroutine): every
+// active socket disconnects with reason, then reconnection starts unless
+// the manager was closed on purpose.
+func (m *Manager) onEngineClose(gen uint64, reason string) {
+	m.mu.Lock()
+	stale := gen != m.gen
+	m.mu.Unlock()
+	if !stale {
+		m.handleClose(reason)
+	}
+}
+
+func (m *Manager) handleClose(reason string) {
+	m.mu.Lock()
+	if m.engine != nil && m.engine.Upgraded() {
+		m.upgraded = true
+	}
+	m.engine = nil
+	m.state = mClosed
+	m.backoff.reset()
+	skip := m.skipReconnect
+	hs := m.onClose
+	m.mu.Unlock()
+	for _, f := range hs {
+		f(reason)
+	}
+	for _, s := range m.activeSockets() {
+		s.onClose(reason)
+	}
+	if !skip {
+		m.reconnect()
+	}
+}
+
+// reconnect schedules the next attempt with backoff, or gives up.
+func (m *Manager) reconnect() {
+	m.mu.Lock()
+	if m.reconnecting || m.skipReconnect || m.opts.NoReconnection {
+		m.mu.Unlock()
+		return
+	}
+	if n := m.opts.ReconnectionAttempts; n > 0 && m.backoff.attempts >= n {
+		m.backoff.reset()
+		hs := m.onReconnectFailed
+		m.mu.Unlock()
+		for _, f := range hs {
+			f()
+		}
+		return
+	}
+	delay := m.backoff.duration()
+	m.reconnecting = true
+	m.timer = time.AfterFunc(delay, func() {
+		m.tasks.Push(func() {
+			m.mu.Lock()
+			if m.skipReconnect || !m.reconnecting {
+				m.mu.Unlock()
+				return
+			}
+			attempt := m.backoff.attempts
+			hs := m.onReconnectAttempt
+			m.mu.Unlock()
+			for _, f := range hs {
+				f(attempt)
+			}
+			m.mu.Lock()
+			skip := m.skipReconnect
+			m.mu.Unlock()
+			if !skip {
+				m.open()
+			}
+		})
+	})
+	m.mu.Unlock()
+}
+
+// subscribe marks s active and opens the connection if needed.
+func (m *Manager) subscribe(s *Socket) (open bool) {
+	m.mu.Lock()
+	m.active[s] = true
+	open = m.state == mOpen
+	m.mu.Unlock()
+	if !open {
+		m.open()
+	}
+	return open
+}
+
+// unsubscribe marks s inactive; the last one closes the connection.
+func (m *Manager) unsubscribe(s *Socket) {
+	m.mu.Lock()
+	delete(m.active, s)
+	last := len(m.active) == 0
+	m.mu.Unlock()
+	if last {
+		m.Close()
+	}
+}
+
+// Close closes the connection and stops reconnecting (Node:
+// manager._close); sockets still active see "forced close".
+func (m *Manager) Close() {
+	m.mu.Lock()
+	m.skipReconnect = true
+	m.reconnecting = false
+	if m.timer != nil {
+		m.timer.Stop()
+	}
+	engine := m.engine
+	wasOpen := m.state != mClosed
+	m.gen++
+	m.engine = nil
+	m.state = mClosed
+	hs := m.onClose
+	m.mu.Unlock()
+	if engine != nil {
+		engine.Close()
+	}
+	if wasOpen {
+		m.tasks.Push(func() {
+			for _, f := range hs {
+				f(client.ReasonForcedClose)
+			}
+			for _, s := range m.activeSockets() {
+				s.onClose(client.ReasonForcedClose)
+			}
+		})
+	}
+}
+
+// write sends an encoded packet on the current connection; it reports
+// false when there is none.
+func (m *Manager) write(p *parser.Packet) bool {
+	m.mu.Lock()
+	engine := m.engine
+	m.mu.Unlock()
+	if engine == nil {
+		return false
+	}
+	text, err := p.AppendText(nil)
+	if err != nil {
+		return false
+	}
+	pkts := make([]packet.Packet, 1+len(p.Attachments))
+	pkts[0] = packet.Packet{Type: packet.Message, Data: text}
+	for i, a := range p.Attachments {
+		pkts[1+i] = packet.Packet{Type: packet.Message, Data: a, Binary: true}
+	}
+	return engine.SendPackets(pkts...) == nil
+}
+
+// engineHandler receives one Engine.IO connection's messages.
+type engineHandler struct {
+	m   *Manager
+	gen uint64
+	dec *parser.Decoder
+}
+
+func (h *engineHandler) OnMessage(data []byte, binary bool) {
+	p, err := h.dec.Add(data, binary)
+	if err != nil {
+		h.m.tasks.Push(func() { h.m.parseError(h.gen) })
+		return
+	}
+	if p == nil {
+		return
+	}
+	h.m.mu.Lock()
+	s := h.m.sockets[p.Nsp]
+	h.m.mu.Unlock()
+	if s == nil {
+		return
+	}
+	if p.Type == parser.Ack || p.Type == parser.BinaryAck {
+		s.onAck(p) // at once: a handler may be waiting for it
+		return
+	}
+	h.m.tasks.Push(func() { s.onPacket(p) })
+}
+
+func (h *engineHandler) OnClose(reason string, _ error) {
+	h.dec.Reset()
+	h.m.tasks.Push(func() { h.m.onEngineClose(h.gen, reason) })
+}
+
+// parseError closes the connection after an invalid packet; sockets see
+// "parse error" and reconnection follows, as in the reference.
+func (m *Manager) parseError(gen uint64) {
+	m.mu.Lock()
+	if gen != m.gen {
+		m.mu.Unlock()
+		return
+	}
+	m.gen++ // the engine's own close report is now stale
+	engine := m.engine
+	m.mu.Unlock()
+	if engine != nil {
+		engine.Close()
+	}
+	m.handleClose("parse error")
+}
