@@ -73,8 +73,13 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 		pkts = []packet.Packet{{Type: t}}
 	case s.transport != Polling:
 		pkts = []packet.Packet{{Type: packet.Noop}} // upgraded: release the poll
+	case s.state == stateClosing && len(s.queue) > 0:
+		// As the reference: what was queued goes first, and the close
+		// packet in a later response, so the client handles those
+		// packets before it sees the connection close.
+		pkts = s.takeQueueLocked()
 	case s.state == stateClosing:
-		pkts = append(s.takeQueueLocked(), packet.Packet{Type: packet.Close})
+		pkts = []packet.Packet{{Type: packet.Close}}
 		closing = true
 	default:
 		pkts = s.takeQueueLocked()

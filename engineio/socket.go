@@ -248,9 +248,9 @@ func (s *Socket) Close() {
 		return
 	}
 	s.state = stateClosing
-	if s.transport == Polling && s.pollWait == nil {
-		// The close packet goes out with the next poll; do not wait for
-		// it forever (the reference waits 30 s).
+	if s.transport == Polling {
+		// Queued packets and the close packet go out with the next polls;
+		// do not wait for them forever (the reference waits 30 s).
 		s.closeTimer = time.AfterFunc(30*time.Second, func() {
 			s.closeWith(ReasonForcedClose, nil, closeReplyClose)
 		})
