@@ -124,7 +124,6 @@ func encodeArgs(args []any) (json.RawMessage, [][]byte, error) {
 	return parser.EncodeArgs(args)
 }
 
-
 // NewArgs returns the elements of a JSON array payload as Args, with the
 // packet's attachments (for clients and adapters building Args from
 // packets they decoded).

@@ -93,9 +93,9 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 // EmitWithAck sends the event to every selected socket and gathers their
 // replies until all have answered, the operator's Timeout passes or ctx
 // ends. If some did not answer it returns an *AckTimeoutError (errors.Is
-// ErrTimeout) holding the replies that arrived. With neither a Timeout
-// nor a ctx deadline it waits until every recipient answers or
-// disconnects... so set one.
+// ErrTimeout) holding the replies that arrived. A recipient that
+// disconnects never answers, so with neither a Timeout nor a ctx deadline
+// this may wait forever: set one.
 func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
 	p, err := eventPacket(b.nsp.name, event, args)
 	if err != nil {
@@ -155,6 +155,9 @@ func (g *ackGather) clientCount(n int) {
 }
 
 func (g *ackGather) ack(p *parser.Packet) {
+	if p == nil {
+		return
+	}
 	a, err := newArgs(p.Data, p.Attachments, 0)
 	if err != nil {
 		return

@@ -69,16 +69,22 @@ func (c *client) OnMessage(data []byte, binary bool) {
 // OnClose is called once by the engine when the connection ends.
 func (c *client) OnClose(reason string, err error) {
 	c.dec.Reset()
-	c.enqueue(func() { c.onClose(Reason(reason)) })
+	// Never wait for room in the queue: OnClose may run on the task
+	// goroutine itself (a write that overflows the buffer closes the
+	// session synchronously), which would then wait for itself.
+	c.push(func() { c.onClose(Reason(reason)) }, false)
 	c.mu.Lock()
 	c.notFull.Broadcast()
 	c.mu.Unlock()
 }
 
 // enqueue adds a task and starts the task goroutine if none runs.
-func (c *client) enqueue(task func()) {
+func (c *client) enqueue(task func()) { c.push(task, true) }
+
+// push adds a task; with wait, it first waits while the queue is full.
+func (c *client) push(task func(), wait bool) {
 	c.mu.Lock()
-	for len(c.tasks) >= maxQueuedPackets && !c.closed {
+	for wait && len(c.tasks) >= maxQueuedPackets && !c.closed {
 		c.notFull.Wait()
 	}
 	c.tasks = append(c.tasks, task)
@@ -155,6 +161,9 @@ func (c *client) connect(p *parser.Packet) {
 	mws, onConnect := nsp.handlers()
 	for _, mw := range mws {
 		if err := mw(s); err != nil {
+			// A refused CONNECT must not leave a dynamic child behind:
+			// clients could create namespaces without bound.
+			nsp.cleanupIfEmpty()
 			if c.isClosed() {
 				return
 			}
@@ -163,6 +172,7 @@ func (c *client) connect(p *parser.Packet) {
 		}
 	}
 	if c.isClosed() {
+		nsp.cleanupIfEmpty()
 		return
 	}
 	c.mu.Lock()

@@ -116,9 +116,21 @@ func (n *Namespace) add(s *Socket) {
 func (n *Namespace) remove(s *Socket) {
 	n.mu.Lock()
 	delete(n.sockets, s.id)
-	empty := len(n.sockets) == 0
 	n.mu.Unlock()
-	if empty && n.parent != nil && n.srv.opts.CleanupEmptyChildNamespaces {
+	n.cleanupIfEmpty()
+}
+
+// cleanupIfEmpty removes a dynamic child namespace that has no socket when
+// CleanupEmptyChildNamespaces is set: after its last socket left, or after
+// a CONNECT that created it was refused.
+func (n *Namespace) cleanupIfEmpty() {
+	if n.parent == nil || !n.srv.opts.CleanupEmptyChildNamespaces {
+		return
+	}
+	n.mu.RLock()
+	empty := len(n.sockets) == 0
+	n.mu.RUnlock()
+	if empty {
 		n.srv.removeNamespace(n)
 	}
 }

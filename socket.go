@@ -27,6 +27,7 @@ type Socket struct {
 
 	mu            sync.Mutex
 	connected     bool
+	closing       bool // onClose started: no more joins, no second onClose
 	data          any
 	listeners     map[string][]*listener
 	anyListeners  []func(*Event)
@@ -46,6 +47,7 @@ type listener struct {
 type pendingAck struct {
 	cb       func(*parser.Packet) // nil packet: the socket disconnected
 	deadline time.Time            // zero: none
+	timer    *time.Timer          // forgets the entry at deadline (ExpectAck)
 }
 
 func newSocket(nsp *Namespace, c *client, auth map[string]any) *Socket {
@@ -127,9 +129,14 @@ func (s *Socket) Disconnected() bool { return !s.Connected() }
 // after disconnect.
 func (s *Socket) Rooms() []string { return s.nsp.adapter.SocketRooms(s.id) }
 
-// Join adds the socket to rooms.
+// Join adds the socket to rooms. It does nothing once the socket is
+// disconnecting.
 func (s *Socket) Join(rooms ...string) {
-	if s.Connected() {
+	// The lock orders Join with onClose: a join cannot land after the
+	// socket left all its rooms (it would stay in them forever).
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.connected && !s.closing {
 		s.nsp.adapter.AddAll(s, rooms...)
 	}
 }
@@ -305,28 +312,36 @@ func (s *Socket) disconnect(sendPacket bool) {
 	s.onClose(ReasonServerNamespaceDisconnect)
 }
 
-// onConnect completes the connection: join the own room, reply CONNECT.
+// onConnect completes the connection: reply CONNECT, join the own room.
+// It holds s.mu throughout so that a Disconnect from another goroutine,
+// which can find the socket as soon as it is in the namespace or the
+// adapter, runs after it; otherwise the socket could be added back to
+// the namespace or its room after leaving them. The CONNECT reply goes
+// first, so no broadcast precedes it.
 func (s *Socket) onConnect() {
-	s.mu.Lock()
-	s.connected = true
-	s.mu.Unlock()
-	s.nsp.add(s)
-	s.nsp.adapter.AddAll(s, s.id)
 	data := make([]byte, 0, 32)
 	data = append(data, `{"sid":"`...)
 	data = append(data, s.id...)
 	data = append(data, `"}`...)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.connected = true
 	s.client.writePacket(&parser.Packet{Type: parser.Connect, Nsp: s.nsp.name, Data: data}, false)
+	s.nsp.add(s)
+	s.nsp.adapter.AddAll(s, s.id)
 }
 
 // onClose disconnects the socket with reason, once: disconnecting
 // handlers, leave rooms, disconnect handlers.
 func (s *Socket) onClose(reason Reason) {
 	s.mu.Lock()
-	if !s.connected {
+	if !s.connected || s.closing {
+		// Not connected, or another goroutine is disconnecting it (a
+		// server-side Disconnect racing with the connection's close).
 		s.mu.Unlock()
 		return
 	}
+	s.closing = true
 	before := s.onDisconnecti
 	s.mu.Unlock()
 	for _, f := range before {
@@ -343,6 +358,9 @@ func (s *Socket) onClose(reason Reason) {
 	s.mu.Unlock()
 	s.cancel()
 	for _, a := range acks {
+		if a.timer != nil {
+			a.timer.Stop()
+		}
 		a.cb(nil)
 	}
 	for _, f := range after {
@@ -411,18 +429,40 @@ func (s *Socket) onAck(p *parser.Packet) {
 	delete(s.acks, p.ID)
 	s.mu.Unlock()
 	if a != nil {
+		if a.timer != nil {
+			a.timer.Stop()
+		}
 		a.cb(p)
 	}
 }
 
-// ExpectAck registers cb for the ack with id (adapter.Socket). Expired
-// entries are swept as new ones arrive, so the map stays bounded.
+// ExpectAck registers cb for the ack with id (adapter.Socket). cb only
+// ever sees the client's reply: a disconnect drops the entry without
+// calling it (the broadcast then times out, as in the reference). After
+// timeout the entry is forgotten, so the map does not keep the ids of
+// clients that never answered.
 func (s *Socket) ExpectAck(id uint64, cb func(*parser.Packet), timeout time.Duration) {
-	a := &pendingAck{cb: cb}
+	a := &pendingAck{cb: func(p *parser.Packet) {
+		if p != nil {
+			cb(p)
+		}
+	}}
 	if timeout > 0 {
 		a.deadline = time.Now().Add(timeout)
+		a.timer = time.AfterFunc(timeout, func() { s.forgetAck(id, a) })
 	}
-	s.addAck(id, a)
+	if !s.addAck(id, a) && a.timer != nil {
+		a.timer.Stop()
+	}
+}
+
+// forgetAck removes the entry for id if it is still a.
+func (s *Socket) forgetAck(id uint64, a *pendingAck) {
+	s.mu.Lock()
+	if s.acks[id] == a {
+		delete(s.acks, id)
+	}
+	s.mu.Unlock()
 }
 
 func (s *Socket) addAck(id uint64, a *pendingAck) bool {
