@@ -90,6 +90,10 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 	s.pollActive = false
 	s.mu.Unlock()
 
+	// The engine's write timeout governs the response, not the
+	// http.Server's WriteTimeout, which counts from the request's start
+	// and would cut a poll held for up to pingInterval.
+	_ = http.NewResponseController(w).SetWriteDeadline(timeNow().Add(s.cfg.WriteTimeout))
 	s.writePayload(w, r, pkts)
 	if closing {
 		s.closeWith(ReasonForcedClose, nil, closeReplyClose)

@@ -168,7 +168,10 @@ func (srv *Server) upgradeSession(w http.ResponseWriter, r *http.Request, s *Soc
 }
 
 // abortUpgrade gives up the probe of c; the session stays on polling.
-func (s *Socket) abortUpgrade(c *wsConn) {
+func (s *Socket) abortUpgrade(c *wsConn) { s.abortUpgradeWith(c, closeNormal) }
+
+// abortUpgradeWith is abortUpgrade closing the WebSocket with code.
+func (s *Socket) abortUpgradeWith(c *wsConn, code int) {
 	s.mu.Lock()
 	if s.upgrading == c {
 		s.upgrading = nil
@@ -177,7 +180,7 @@ func (s *Socket) abortUpgrade(c *wsConn) {
 		stopTimer(s.upgradeTimer)
 	}
 	s.mu.Unlock()
-	c.close(closeNormal)
+	c.close(code)
 }
 
 // onProbePacket handles a packet on a WebSocket that is probing an
@@ -277,7 +280,7 @@ func (s *Socket) onWebSocketError(c *wsConn, code int, err error) {
 		}
 		s.closeWith(reason, err, closeReplyClose)
 	case probing:
-		s.abortUpgrade(c)
+		s.abortUpgradeWith(c, code)
 	default:
 		c.close(code)
 	}
@@ -325,11 +328,11 @@ func (c *wsConn) readMessage() (op ws.OpCode, msg []byte, code int, err error) {
 					return 0, nil, 0, err
 				}
 			case ws.OpClose:
-				return 0, nil, closeNormal, errWSClosedByPeer
+				return 0, nil, closeReplyCode(payload), errWSClosedByPeer
 			}
 			continue
 		}
-		if int64(len(msg))+h.Length > max {
+		if h.Length > max-int64(len(msg)) { // len(msg) <= max: no overflow
 			return 0, nil, closeTooBig, ErrPayloadTooLarge
 		}
 		if fragments++; fragments > maxFragments {
@@ -384,7 +387,9 @@ func (c *wsConn) writeLoop() {
 			closing := s.state == stateClosing
 			s.mu.Unlock()
 			if closing {
-				c.close(closeNormal)
+				// closeWith closes the connection after marking the
+				// session closed, so the reader cannot report its own
+				// error first.
 				s.closeWith(ReasonForcedClose, nil, closeReplyClose)
 			}
 			return
@@ -484,4 +489,27 @@ func (s *Socket) settleProbeLocked() {
 		close(s.probeSettled)
 		s.probeSettled = nil
 	}
+}
+
+// closeReplyCode validates a received close frame's payload (RFC 6455
+// 5.5.1, 7.4) and returns the code to answer: 1000 for a valid close,
+// 1002 for a malformed one or a code not allowed on the wire, 1007 for a
+// reason that is not UTF-8.
+func closeReplyCode(payload []byte) int {
+	if len(payload) == 0 {
+		return closeNormal
+	}
+	if len(payload) == 1 {
+		return closeProtocolError
+	}
+	code := int(payload[0])<<8 | int(payload[1])
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1011, code >= 3000 && code <= 4999:
+	default:
+		return closeProtocolError
+	}
+	if !utf8.Valid(payload[2:]) {
+		return closeInvalidData
+	}
+	return closeNormal
 }
