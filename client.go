@@ -3,12 +3,13 @@ package socketio
 import (
 	"encoding/json"
 	"fmt"
-	"runtime/debug"
-	"sync"
+		"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gosio/socketio/engineio"
 	"github.com/gosio/socketio/engineio/packet"
+	"github.com/gosio/socketio/internal/serial"
 	"github.com/gosio/socketio/parser"
 )
 
@@ -24,20 +25,25 @@ type client struct {
 	conn *engineio.Socket
 	dec  *parser.Decoder // used by the engine's dispatch goroutine only
 
+	// attachment wait: a binary packet whose attachments do not all
+	// arrive within maxAttachmentWait closes the connection.
+	attWaiting bool // dispatch goroutine only
+	attGen     atomic.Uint64
+
 	mu           sync.Mutex
-	notFull      sync.Cond
 	nsps         map[string]*Socket
 	closed       bool
 	connectTimer *time.Timer
 
 	// tasks run in order on a goroutine that exists while there are any.
-	tasks   []func()
-	running bool
+	tasks *serial.Queue
 }
 
 func newClient(srv *Server, conn *engineio.Socket) *client {
 	c := &client{srv: srv, conn: conn, dec: parser.NewDecoder(srv.limits), nsps: make(map[string]*Socket)}
-	c.notFull.L = &c.mu
+	c.tasks = serial.New(maxQueuedPackets, func(v any, stack []byte) {
+		srv.log.Error("socketio: handler panicked", "panic", v, "sid", conn.ID(), "stack", string(stack))
+	})
 	c.connectTimer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout)
 	return c
 }
@@ -52,7 +58,12 @@ func (c *client) OnMessage(data []byte, binary bool) {
 		return
 	}
 	if p == nil {
-		return // waiting for attachments
+		c.awaitAttachments()
+		return
+	}
+	if c.attWaiting {
+		c.attWaiting = false
+		c.attGen.Add(1) // the packet completed: disarm the timer
 	}
 	if p.Type == parser.Ack || p.Type == parser.BinaryAck {
 		c.mu.Lock()
@@ -66,63 +77,40 @@ func (c *client) OnMessage(data []byte, binary bool) {
 	c.enqueue(func() { c.process(p) })
 }
 
+// maxAttachmentWait bounds how long a binary packet may wait for its
+// attachments (GHSA-2m8v: memory is bounded by MaxAttachmentBytes, time by
+// this).
+const maxAttachmentWait = 30 * time.Second
+
+// awaitAttachments arms the attachment timer when a binary packet starts.
+func (c *client) awaitAttachments() {
+	if c.attWaiting {
+		return
+	}
+	c.attWaiting = true
+	gen := c.attGen.Add(1)
+	time.AfterFunc(maxAttachmentWait, func() {
+		if c.attGen.Load() == gen {
+			c.srv.log.Debug("socketio: attachments not received in time", "sid", c.conn.ID())
+			c.conn.Close()
+		}
+	})
+}
+
 // OnClose is called once by the engine when the connection ends.
 func (c *client) OnClose(reason string, err error) {
 	c.dec.Reset()
+	c.attGen.Add(1)
 	// Never wait for room in the queue: OnClose may run on the task
 	// goroutine itself (a write that overflows the buffer closes the
 	// session synchronously), which would then wait for itself.
-	c.push(func() { c.onClose(Reason(reason)) }, false)
-	c.mu.Lock()
-	c.notFull.Broadcast()
-	c.mu.Unlock()
+	c.tasks.PushNoWait(func() { c.onClose(Reason(reason)) })
+	c.tasks.Close()
 }
 
-// enqueue adds a task and starts the task goroutine if none runs.
-func (c *client) enqueue(task func()) { c.push(task, true) }
-
-// push adds a task; with wait, it first waits while the queue is full.
-func (c *client) push(task func(), wait bool) {
-	c.mu.Lock()
-	for wait && len(c.tasks) >= maxQueuedPackets && !c.closed {
-		c.notFull.Wait()
-	}
-	c.tasks = append(c.tasks, task)
-	if !c.running {
-		c.running = true
-		go c.run()
-	}
-	c.mu.Unlock()
-}
-
-func (c *client) run() {
-	for {
-		c.mu.Lock()
-		if len(c.tasks) == 0 {
-			c.running = false
-			c.tasks = c.tasks[:0:0]
-			c.mu.Unlock()
-			return
-		}
-		task := c.tasks[0]
-		c.tasks[0] = nil
-		c.tasks = c.tasks[1:]
-		c.notFull.Signal()
-		c.mu.Unlock()
-		c.safely(task)
-	}
-}
-
-// safely runs f, turning a panic in user code into a logged error; the
-// connection and the server keep working.
-func (c *client) safely(f func()) {
-	defer func() {
-		if r := recover(); r != nil {
-			c.srv.log.Error("socketio: handler panicked", "panic", r, "sid", c.conn.ID(), "stack", string(debug.Stack()))
-		}
-	}()
-	f()
-}
+// enqueue adds a task; it waits while the queue is full (backpressure on
+// the connection's reader).
+func (c *client) enqueue(task func()) { c.tasks.Push(task) }
 
 // process routes a packet (task goroutine), closing the connection on a
 // packet invalid in the current state, as the reference does.
@@ -285,8 +273,8 @@ func (c *client) onClose(reason Reason) {
 	for _, s := range c.nsps {
 		sockets = append(sockets, s)
 	}
-	c.notFull.Broadcast()
 	c.mu.Unlock()
+	c.tasks.Close()
 	for _, s := range sockets {
 		s.onClose(reason)
 	}
@@ -294,15 +282,18 @@ func (c *client) onClose(reason Reason) {
 }
 
 // closeSockets disconnects every socket with reason without sending
-// anything (Server.Close).
-func (c *client) closeSockets(reason Reason) {
-	done := make(chan struct{})
-	c.enqueue(func() { c.onClose(reason); close(done) })
-	select {
-	case <-done:
-	case <-time.After(5 * time.Second):
-		// A handler is stuck; do not hang Close forever.
+// anything (Server.Close); the returned channel is closed when done.
+func (c *client) closeSockets(reason Reason) <-chan struct{} {
+	// Cancel the sockets' contexts first, so a handler waiting on one
+	// returns and lets the queued close run.
+	c.mu.Lock()
+	for _, s := range c.nsps {
+		s.cancel()
 	}
+	c.mu.Unlock()
+	done := make(chan struct{})
+	c.tasks.PushNoWait(func() { c.onClose(reason); close(done) })
+	return done
 }
 
 // disconnectAll sends DISCONNECT for every namespace, then closes the

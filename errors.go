@@ -5,6 +5,7 @@ import (
 
 	"github.com/gosio/socketio/engineio"
 	"github.com/gosio/socketio/internal/handler"
+	"github.com/gosio/socketio/parser"
 )
 
 // Reason says why a socket disconnected. The strings are exactly the
@@ -44,7 +45,7 @@ var (
 	ErrTimeout = errors.New("operation has timed out")
 	// ErrReservedEvent: the event name is reserved (connect, connect_error,
 	// disconnect, disconnecting, newListener, removeListener).
-	ErrReservedEvent = errors.New("socketio: reserved event name")
+	ErrReservedEvent = parser.ErrReservedEvent
 	// ErrNoArgument: the event has no argument at that index.
 	ErrNoArgument = handler.ErrNoArgument
 	// ErrAlreadyAcked: the acknowledgement was already sent.

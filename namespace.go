@@ -55,7 +55,7 @@ func encodePacket(p *parser.Packet) *adapter.Encoded {
 	for i, a := range p.Attachments {
 		pkts[1+i] = packet.Packet{Type: packet.Message, Data: a, Binary: true}
 	}
-	return &adapter.Encoded{Packets: pkts}
+	return &adapter.Encoded{Packets: pkts, Packet: p}
 }
 
 // Sockets returns the sockets connected to this namespace on this node
@@ -215,21 +215,7 @@ func (n *Namespace) ServerSideEmitWithAck(ctx context.Context, event string, arg
 
 // eventPacket builds an EVENT (or BINARY_EVENT) packet.
 func eventPacket(nsp, event string, args []any) (*parser.Packet, error) {
-	if parser.IsReservedEvent(event) {
-		return nil, ErrReservedEvent
-	}
-	all := make([]any, 0, 1+len(args))
-	all = append(all, event)
-	all = append(all, args...)
-	data, att, err := encodeArgs(all)
-	if err != nil {
-		return nil, err
-	}
-	t := parser.Event
-	if len(att) > 0 {
-		t = parser.BinaryEvent
-	}
-	return &parser.Packet{Type: t, Nsp: nsp, Data: data, Attachments: att}, nil
+	return parser.NewEvent(nsp, event, args)
 }
 
 // ParentNamespace creates child namespaces on demand for names its match

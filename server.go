@@ -351,9 +351,7 @@ func (s *Server) Close() error {
 		nsps = append(nsps, n)
 	}
 	s.mu.Unlock()
-	for _, c := range clients {
-		c.closeSockets(ReasonServerShuttingDown)
-	}
+	closeClients(clients)
 	for _, n := range nsps {
 		n.adapter.Close()
 	}
@@ -370,9 +368,7 @@ func (s *Server) Shutdown(ctx context.Context) error {
 		clients = append(clients, c)
 	}
 	s.mu.Unlock()
-	for _, c := range clients {
-		c.closeSockets(ReasonServerShuttingDown)
-	}
+	closeClients(clients)
 	err := s.engine.Shutdown(ctx)
 	s.mu.RLock()
 	for _, n := range s.nsps {
@@ -380,4 +376,23 @@ func (s *Server) Shutdown(ctx context.Context) error {
 	}
 	s.mu.RUnlock()
 	return err
+}
+
+// closeClients disconnects every socket of clients ("server shutting
+// down"), all at once, waiting at most 5 s in total for their handler
+// goroutines: a stuck handler must not hang Close.
+func closeClients(clients []*client) {
+	done := make([]<-chan struct{}, len(clients))
+	for i, c := range clients {
+		done[i] = c.closeSockets(ReasonServerShuttingDown)
+	}
+	timeout := time.NewTimer(5 * time.Second)
+	defer timeout.Stop()
+	for _, d := range done {
+		select {
+		case <-d:
+		case <-timeout.C:
+			return
+		}
+	}
 }

@@ -501,6 +501,20 @@ func (s *Socket) pendingAcks() int {
 
 // WriteEncoded queues an encoded packet (adapter.Socket).
 func (s *Socket) WriteEncoded(enc *adapter.Encoded, flags adapter.Flags) {
+	s.mu.Lock()
+	outgoing := s.anyOutgoing
+	s.mu.Unlock()
+	if len(outgoing) > 0 && enc.Packet != nil {
+		// As the reference, outgoing listeners see broadcasts too.
+		if name, err := parser.EventName(enc.Packet.Data); err == nil {
+			if args, err := newArgs(enc.Packet.Data, enc.Packet.Attachments, 1); err == nil {
+				vals := args.Values()
+				for _, f := range outgoing {
+					f(name, vals)
+				}
+			}
+		}
+	}
 	s.client.writeEncoded(enc.Packets, flags.Volatile)
 }
 

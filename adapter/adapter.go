@@ -39,6 +39,9 @@ type BroadcastOptions struct {
 // message per attachment). Recipients must not modify it.
 type Encoded struct {
 	Packets []packet.Packet
+	// Packet is the packet before encoding (for outgoing listeners); nil
+	// for packets that arrived encoded from another node.
+	Packet *parser.Packet
 }
 
 // Handshake describes how a socket connected (Node: socket.handshake).

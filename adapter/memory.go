@@ -198,10 +198,28 @@ func (m *Memory) FetchSockets(_ context.Context, opts BroadcastOptions) ([]Socke
 	return out, nil
 }
 
-// AddSockets makes the selected sockets join rooms.
+// AddSockets makes the selected sockets join rooms. Sockets that left
+// between the selection and the join are skipped, so a socket
+// disconnecting meanwhile is not put back in rooms.
 func (m *Memory) AddSockets(opts BroadcastOptions, rooms []string) {
-	for _, s := range m.targets(&opts) {
-		m.AddAll(s, rooms...)
+	targets := m.targets(&opts)
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range targets {
+		id := s.ID()
+		mb := m.sids[id]
+		if mb == nil {
+			continue
+		}
+		for _, r := range rooms {
+			mb.rooms[r] = struct{}{}
+			set := m.rooms[r]
+			if set == nil {
+				set = make(map[string]Socket)
+				m.rooms[r] = set
+			}
+			set[id] = s
+		}
 	}
 }
 

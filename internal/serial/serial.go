@@ -33,9 +33,15 @@ func New(max int, onPanic func(v any, stack []byte)) *Queue {
 // while the queue is full, unless the queue was closed (then the task is
 // still queued: tasks pushed after Close run too, so cleanup is never
 // lost).
-func (q *Queue) Push(task func()) {
+func (q *Queue) Push(task func()) { q.push(task, true) }
+
+// PushNoWait adds a task without waiting for room: for tasks that may be
+// pushed from the runner goroutine itself (which would wait for itself).
+func (q *Queue) PushNoWait(task func()) { q.push(task, false) }
+
+func (q *Queue) push(task func(), wait bool) {
 	q.mu.Lock()
-	for len(q.tasks) >= q.max && !q.closed {
+	for wait && len(q.tasks) >= q.max && !q.closed {
 		q.notFull.Wait()
 	}
 	q.tasks = append(q.tasks, task)
