@@ -3,7 +3,7 @@ package socketio
 import (
 	"encoding/json"
 	"fmt"
-		"sync"
+	"sync"
 	"sync/atomic"
 	"time"
 

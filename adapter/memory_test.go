@@ -31,8 +31,8 @@ func (s *fakeSocket) WriteEncoded(enc *Encoded, _ Flags) {
 	s.last = enc
 }
 func (s *fakeSocket) ExpectAck(uint64, func(*parser.Packet), time.Duration) {}
-func (s *fakeSocket) Disconnect(bool)                                         {}
-func (s *fakeSocket) Info() SocketInfo                                        { return SocketInfo{ID: s.id} }
+func (s *fakeSocket) Disconnect(bool)                                       {}
+func (s *fakeSocket) Info() SocketInfo                                      { return SocketInfo{ID: s.id} }
 
 func setup(n int) (*Memory, []*fakeSocket) {
 	m := NewMemory(fakeNsp{}).(*Memory)
