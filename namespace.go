@@ -24,6 +24,7 @@ type Namespace struct {
 	sockets     map[string]*Socket
 	middlewares []func(*Socket) error
 	onConnect   []func(*Socket)
+	serverSide  serverListeners
 }
 
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
@@ -189,6 +190,9 @@ func (n *Namespace) DisconnectSockets(close bool) { n.op().DisconnectSockets(clo
 
 // ServerSideEmit sends an event to the namespace on the other nodes.
 func (n *Namespace) ServerSideEmit(ctx context.Context, event string, args ...any) error {
+	if reservedServerSide(event) {
+		return ErrReservedEvent
+	}
 	p, err := eventPacket(n.name, event, args)
 	if err != nil {
 		return err
@@ -200,6 +204,9 @@ func (n *Namespace) ServerSideEmit(ctx context.Context, event string, args ...an
 // ServerSideEmitWithAck sends an event to the other nodes and returns their
 // replies.
 func (n *Namespace) ServerSideEmitWithAck(ctx context.Context, event string, args ...any) ([]Args, error) {
+	if reservedServerSide(event) {
+		return nil, ErrReservedEvent
+	}
 	p, err := eventPacket(n.name, event, args)
 	if err != nil {
 		return nil, err

@@ -87,6 +87,11 @@ type Namespace interface {
 	Name() string
 	// Encode encodes p with the server's parser.
 	Encode(p *parser.Packet) *Encoded
+	// ServerSideEvent delivers an event another node sent with
+	// ServerSideEmit: p is an EVENT whose data is [event, ...args]. reply
+	// is nil when no acknowledgement is wanted, else it sends one back.
+	// Handlers run on the caller's goroutine.
+	ServerSideEvent(p *parser.Packet, reply func(args []any))
 }
 
 // Adapter keeps room membership and carries namespace-wide operations.

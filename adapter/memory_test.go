@@ -19,6 +19,8 @@ func (fakeNsp) Encode(p *parser.Packet) *Encoded {
 	return &Encoded{Packets: []packet.Packet{{Type: packet.Message, Data: text}}, Packet: p}
 }
 
+func (fakeNsp) ServerSideEvent(*parser.Packet, func([]any)) {}
+
 type fakeSocket struct {
 	id     string
 	writes atomic.Int32
