@@ -95,6 +95,9 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 	// and would cut a poll held for up to pingInterval.
 	_ = http.NewResponseController(w).SetWriteDeadline(timeNow().Add(s.cfg.WriteTimeout))
 	s.writePayload(w, r, pkts)
+	s.mu.Lock()
+	s.recycleLocked(pkts)
+	s.mu.Unlock()
 	if closing {
 		s.closeWith(ReasonForcedClose, nil, closeReplyClose)
 	}

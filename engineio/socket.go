@@ -60,6 +60,7 @@ type Socket struct {
 	state      sockState
 	transport  string
 	queue      []packet.Packet
+	spare      []packet.Packet // an empty array for the next queue
 	queueBytes int
 
 	// heartbeat: one timer, re-armed for the interval and for the pong.
@@ -231,11 +232,27 @@ func (s *Socket) wakePollLocked() {
 }
 
 // takeQueueLocked removes and returns every queued packet.
+// The caller hands the slice back with recycleLocked once written, so a
+// busy session reuses two backing arrays instead of allocating per flush.
 func (s *Socket) takeQueueLocked() []packet.Packet {
 	q := s.queue
-	s.queue = nil
+	s.queue = s.spare
+	s.spare = nil
 	s.queueBytes = 0
 	return q
+}
+
+// maxSpareQueue bounds the queue array kept for reuse, so an idle session
+// does not hold the memory of a past burst.
+const maxSpareQueue = 16
+
+// recycleLocked keeps q's backing array for the next flush.
+func (s *Socket) recycleLocked(q []packet.Packet) {
+	if cap(q) == 0 || cap(q) > maxSpareQueue || s.spare != nil || len(s.queue) != 0 {
+		return
+	}
+	clear(q[:cap(q)])
+	s.spare = q[:0]
 }
 
 // Close closes the session gracefully (Node: socket.close()): packets

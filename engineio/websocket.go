@@ -374,8 +374,10 @@ func (c *wsConn) readMessage() (op ws.OpCode, msg []byte, code int, err error) {
 // exits when idle, so an idle connection has no writer goroutine.
 func (c *wsConn) writeLoop() {
 	s := c.s
+	var written []packet.Packet
 	for {
 		s.mu.Lock()
+		s.recycleLocked(written)
 		if s.ws != c || s.state == stateClosed {
 			s.writing = false
 			s.mu.Unlock()
@@ -399,6 +401,7 @@ func (c *wsConn) writeLoop() {
 		buf.b = appendFrames(buf.b[:0], pkts, c.deflate)
 		err := c.writeFrames(buf.b)
 		putBuffer(buf)
+		written = pkts
 		if err != nil {
 			s.mu.Lock()
 			s.writing = false
