@@ -14,6 +14,8 @@ demo:
 deps:
 	$(GO) mod download
 	$(NPM) ci --prefix e2e --no-audit --no-fund
+	$(NPM) ci --prefix examples/chat --no-audit --no-fund
+	$(NPM) ci --prefix examples/chat/e2e --no-audit --no-fund
 
 test: deps vet
 	$(GO) test -race -count=1 -timeout 20m ./...

@@ -15,6 +15,7 @@ import (
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -44,6 +45,32 @@ func main() {
 	clientDir := flag.String("client", "examples/chat/node_modules/socket.io-client/dist", "directory of the npm socket.io-client build")
 	flag.Parse()
 
+	io := newChat()
+	mux := newMux(io, *clientDir)
+
+	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	go func() {
+		<-ctx.Done()
+		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		defer cancel()
+		io.Shutdown(shut)
+		srv.Shutdown(shut)
+	}()
+	if _, err := os.Stat(filepath.Join(*clientDir, "socket.io.min.js")); err != nil {
+		log.Printf("warning: %v; run `npm ci --prefix examples/chat` first", err)
+	}
+	log.Printf("chat demo on http://%s", *addr)
+	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
+		log.Fatal(err)
+	}
+}
+
+// newChat returns the chat's Socket.IO server: a name is required to
+// connect, everyone starts in lobby, "join" moves a socket to one room and
+// "say" broadcasts a line to a room.
+func newChat() *socketio.Server {
 	io := socketio.NewServer(nil)
 	io.Use(func(s *socketio.Socket) error {
 		name, _ := s.Handshake().Auth["name"].(string)
@@ -79,38 +106,27 @@ func main() {
 		// say: broadcast to the room; the ack tells the sender how many
 		// sockets were in the room when it was sent.
 		s.On("say", func(m Message, ack func(int)) {
-			if len(m.Text) == 0 || len(m.Text) > 500 {
+			if len(m.Text) == 0 || len(m.Text) > 500 || !slices.Contains(s.Rooms(), m.Room) {
+				ack(0) // only members may speak in a room
 				return
 			}
+			members, _ := io.In(m.Room).FetchSockets(context.Background())
 			io.To(m.Room).Emit("line", Line{From: name, Room: m.Room, Text: m.Text, At: time.Now()})
-			ids, _ := io.In(m.Room).FetchSockets(context.Background())
-			ack(len(ids))
+			ack(len(members))
 		})
 		s.OnDisconnect(func(r socketio.Reason) {
 			io.Emit("system", name+" left ("+string(r)+")")
 		})
 	})
+	return io
+}
 
+// newMux serves the page at /, the npm socket.io-client build from
+// clientDir at /vendor/, and io at /socket.io/.
+func newMux(io *socketio.Server, clientDir string) http.Handler {
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", io)
-	mux.Handle("/vendor/", http.StripPrefix("/vendor/", http.FileServer(http.Dir(filepath.Clean(*clientDir)))))
+	mux.Handle("/vendor/", http.StripPrefix("/vendor/", http.FileServer(http.Dir(filepath.Clean(clientDir)))))
 	mux.Handle("/", http.FileServerFS(mustSub(static, "static")))
-
-	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	go func() {
-		<-ctx.Done()
-		shut, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		defer cancel()
-		io.Shutdown(shut)
-		srv.Shutdown(shut)
-	}()
-	if _, err := os.Stat(filepath.Join(*clientDir, "socket.io.min.js")); err != nil {
-		log.Printf("warning: %v; run `npm ci --prefix examples/chat` first", err)
-	}
-	log.Printf("chat demo on http://%s", *addr)
-	if err := srv.ListenAndServe(); err != http.ErrServerClosed {
-		log.Fatal(err)
-	}
+	return mux
 }
