@@ -5,6 +5,8 @@ import (
 	"errors"
 	"net"
 	"net/http"
+	"runtime"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -265,5 +267,54 @@ func TestBackoffMatchesReference(t *testing.T) {
 		if d := b.duration(); d != w*time.Millisecond {
 			t.Fatalf("attempt %d: %v, want %v", j, d, w*time.Millisecond)
 		}
+	}
+}
+
+// Closing the Manager aborts a connection attempt in flight, as the
+// reference's engine.close() does, rather than leaving it to run until
+// Options.Timeout.
+func TestCloseAbortsConnectionAttempt(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	accepted := make(chan net.Conn, 4)
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			accepted <- c // never answered
+		}
+	}()
+	defer func() {
+		for len(accepted) > 0 {
+			(<-accepted).Close()
+		}
+	}()
+	o := fast()
+	o.Timeout = 10 * time.Second
+	s := NewManager("http://"+ln.Addr().String(), o).Socket("/")
+	s.Connect()
+	select {
+	case c := <-accepted:
+		accepted <- c
+	case <-time.After(3 * time.Second):
+		t.Fatal("no connection attempt")
+	}
+	s.Disconnect()
+	deadline := time.Now().Add(2 * time.Second)
+	buf := make([]byte, 1<<20)
+	for {
+		n := runtime.Stack(buf, true)
+		if !strings.Contains(string(buf[:n]), "client.(*Manager).open.func") {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the connection attempt still runs after Disconnect")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }

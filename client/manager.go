@@ -76,6 +76,7 @@ type Manager struct {
 	reconnecting  bool
 	backoff       *backoff
 	timer         *time.Timer
+	dialCancel    context.CancelFunc // aborts the connection attempt in flight
 	sockets       map[string]*Socket
 	active        map[*Socket]bool
 	upgraded      bool
@@ -236,9 +237,11 @@ func (m *Manager) open() {
 	if m.opts.RememberUpgrade && m.upgraded {
 		eo.Transports = []string{client.WebSocket}
 	}
+	// Close aborts the attempt, as the reference's engine.close() does.
+	ctx, cancel := context.WithTimeout(context.Background(), m.opts.Timeout)
+	m.dialCancel = cancel
 	m.mu.Unlock()
 	go func() {
-		ctx, cancel := context.WithTimeout(context.Background(), m.opts.Timeout)
 		defer cancel()
 		h := &engineHandler{m: m, gen: gen, dec: parser.NewDecoder(parser.Limits{})}
 		conn, err := client.Dial(ctx, m.url, eo, h)
@@ -435,6 +438,10 @@ func (m *Manager) Close() {
 	m.reconnecting = false
 	if m.timer != nil {
 		m.timer.Stop()
+	}
+	if m.dialCancel != nil {
+		m.dialCancel()
+		m.dialCancel = nil
 	}
 	engine := m.engine
 	wasOpen := m.state != mClosed
