@@ -90,4 +90,3 @@ func (n *Namespace) ServerSideEvent(p *parser.Packet, reply func(args []any)) {
 func reservedServerSide(event string) bool {
 	return event == "connect" || event == "connection" || event == "new_namespace"
 }
-

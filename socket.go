@@ -4,12 +4,12 @@ import (
 	"context"
 	"net"
 	"net/http"
-	"slices"
 	"sync"
 	"time"
 
 	"github.com/gosio/socketio/adapter"
 	"github.com/gosio/socketio/engineio"
+	"github.com/gosio/socketio/internal/handler"
 	"github.com/gosio/socketio/parser"
 )
 
@@ -25,23 +25,17 @@ type Socket struct {
 	ctx       context.Context
 	cancel    context.CancelFunc
 
+	handlers handler.Registry[*Event]
+
 	mu            sync.Mutex
 	connected     bool
 	closing       bool // onClose started: no more joins, no second onClose
 	data          any
-	listeners     map[string][]*listener
-	anyListeners  []func(*Event)
-	anyOutgoing   []func(event string, args []any)
 	middlewares   []func(*Event) error
 	onError       []func(error)
 	onDisconnect  []func(Reason)
 	onDisconnecti []func(Reason)
 	acks          map[uint64]*pendingAck
-}
-
-type listener struct {
-	fn   handlerFunc
-	once bool
 }
 
 type pendingAck struct {
@@ -53,12 +47,11 @@ type pendingAck struct {
 func newSocket(nsp *Namespace, c *client, auth map[string]any) *Socket {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Socket{
-		id:        c.srv.engine.NewID(),
-		nsp:       nsp,
-		client:    c,
-		ctx:       ctx,
-		cancel:    cancel,
-		listeners: make(map[string][]*listener),
+		id:     c.srv.engine.NewID(),
+		nsp:    nsp,
+		client: c,
+		ctx:    ctx,
+		cancel: cancel,
 	}
 	s.handshake = buildHandshake(c.conn, auth)
 	return s
@@ -144,70 +137,42 @@ func (s *Socket) Join(rooms ...string) {
 // Leave removes the socket from room.
 func (s *Socket) Leave(room string) { s.nsp.adapter.Del(s.id, room) }
 
-// On registers a handler for event; see compileHandler for the accepted
-// signatures (typed arguments, an ack func last, or func(*Event)). It
-// panics on a signature it cannot call. Several handlers for one event
-// run in registration order.
-func (s *Socket) On(event string, handler any) {
-	s.addListener(event, handler, false)
-}
+// On registers a handler for event. Accepted signatures:
+//
+//	func(*Event)                       raw: arguments decoded on demand
+//	func(a A, b B, ...)                each argument decoded into its type
+//	func(a A, ..., rest ...T)          remaining arguments into rest
+//	func(..., ack func(R1, R2, ...))   last parameter: the acknowledgement
+//	func(...any)                       every argument, generically decoded
+//
+// A []byte parameter receives a binary attachment; missing arguments
+// leave zero values; a returned error goes to the OnError handlers. On
+// panics, at registration, on a signature it cannot call. Several
+// handlers for one event run in registration order.
+func (s *Socket) On(event string, handler any) { s.handlers.On(event, handler, false) }
 
 // Once is On for one call only.
-func (s *Socket) Once(event string, handler any) {
-	s.addListener(event, handler, true)
-}
-
-func (s *Socket) addListener(event string, handler any, once bool) {
-	l := &listener{fn: compileHandler(handler), once: once}
-	s.mu.Lock()
-	ls := s.listeners[event]
-	s.listeners[event] = append(ls[:len(ls):len(ls)], l)
-	s.mu.Unlock()
-}
+func (s *Socket) Once(event string, handler any) { s.handlers.On(event, handler, true) }
 
 // Off removes every handler of event.
-func (s *Socket) Off(event string) {
-	s.mu.Lock()
-	delete(s.listeners, event)
-	s.mu.Unlock()
-}
+func (s *Socket) Off(event string) { s.handlers.Off(event) }
 
 // OnAny registers a handler called for every incoming event, before the
 // event's own handlers.
-func (s *Socket) OnAny(f func(*Event)) {
-	s.mu.Lock()
-	s.anyListeners = append(s.anyListeners[:len(s.anyListeners):len(s.anyListeners)], f)
-	s.mu.Unlock()
-}
+func (s *Socket) OnAny(f func(*Event)) { s.handlers.OnAny(f, false) }
 
 // PrependAny is OnAny, called before the handlers already registered.
-func (s *Socket) PrependAny(f func(*Event)) {
-	s.mu.Lock()
-	s.anyListeners = append([]func(*Event){f}, s.anyListeners...)
-	s.mu.Unlock()
-}
+func (s *Socket) PrependAny(f func(*Event)) { s.handlers.OnAny(f, true) }
 
 // OffAny removes every catch-all handler.
-func (s *Socket) OffAny() {
-	s.mu.Lock()
-	s.anyListeners = nil
-	s.mu.Unlock()
-}
+func (s *Socket) OffAny() { s.handlers.OffAny() }
 
 // OnAnyOutgoing registers a handler called for every event the socket
-// emits, on the emitting goroutine.
-func (s *Socket) OnAnyOutgoing(f func(event string, args []any)) {
-	s.mu.Lock()
-	s.anyOutgoing = append(s.anyOutgoing[:len(s.anyOutgoing):len(s.anyOutgoing)], f)
-	s.mu.Unlock()
-}
+// emits (broadcasts included), on the emitting goroutine.
+func (s *Socket) OnAnyOutgoing(f func(event string, args []any)) { s.handlers.OnAnyOutgoing(f) }
 
 // OffAnyOutgoing removes every outgoing catch-all handler.
-func (s *Socket) OffAnyOutgoing() {
-	s.mu.Lock()
-	s.anyOutgoing = nil
-	s.mu.Unlock()
-}
+func (s *Socket) OffAnyOutgoing() { s.handlers.OffAnyOutgoing() }
 
 // Use adds a per-packet middleware: it sees each incoming event before the
 // handlers; an error drops the event and goes to the OnError handlers.
@@ -391,9 +356,9 @@ func (s *Socket) onEvent(p *parser.Packet) {
 	}
 	e := &Event{Args: args, Name: name, socket: s, ackID: p.ID, hasAck: p.HasID}
 	s.mu.Lock()
-	anyLs, mws := s.anyListeners, s.middlewares
+	mws := s.middlewares
 	s.mu.Unlock()
-	for _, f := range anyLs {
+	for _, f := range s.handlers.Any() {
 		f(e)
 	}
 	for _, mw := range mws {
@@ -402,18 +367,12 @@ func (s *Socket) onEvent(p *parser.Packet) {
 			return
 		}
 	}
-	s.mu.Lock()
-	if !s.connected {
-		s.mu.Unlock()
+	if !s.Connected() {
 		return
 	}
-	ls := s.listeners[name]
-	if len(ls) > 0 && slices.ContainsFunc(ls, func(l *listener) bool { return l.once }) {
-		s.listeners[name] = slices.DeleteFunc(slices.Clone(ls), func(l *listener) bool { return l.once })
-	}
-	s.mu.Unlock()
-	for _, l := range ls {
-		if err := l.fn(e); err != nil {
+	ls := s.handlers.Take(name)
+	for _, fn := range ls {
+		if err := fn(e); err != nil {
 			s.emitError(err)
 		}
 	}
@@ -501,10 +460,7 @@ func (s *Socket) pendingAcks() int {
 
 // WriteEncoded queues an encoded packet (adapter.Socket).
 func (s *Socket) WriteEncoded(enc *adapter.Encoded, flags adapter.Flags) {
-	s.mu.Lock()
-	outgoing := s.anyOutgoing
-	s.mu.Unlock()
-	if len(outgoing) > 0 && enc.Packet != nil {
+	if outgoing := s.handlers.Outgoing(); len(outgoing) > 0 && enc.Packet != nil {
 		// As the reference, outgoing listeners see broadcasts too.
 		if name, err := parser.EventName(enc.Packet.Data); err == nil {
 			if args, err := newArgs(enc.Packet.Data, enc.Packet.Attachments, 1); err == nil {
@@ -537,10 +493,5 @@ func (s *Socket) sendAck(id uint64, args []any) error {
 }
 
 func (s *Socket) notifyOutgoing(event string, args []any) {
-	s.mu.Lock()
-	hs := s.anyOutgoing
-	s.mu.Unlock()
-	for _, f := range hs {
-		f(event, args)
-	}
+	s.handlers.NotifyOutgoing(event, args)
 }

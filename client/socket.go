@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"slices"
 	"sync"
 	"time"
 
@@ -56,11 +55,6 @@ func (e *Event) Ack(args ...any) error {
 	return nil
 }
 
-type listener struct {
-	fn   func(*Event) error
-	once bool
-}
-
 type pendingAck struct {
 	ch   chan *parser.Packet // nil packet: disconnected
 	sent bool                // the packet left; a disconnect fails it
@@ -72,6 +66,8 @@ type Socket struct {
 	m   *Manager
 	nsp string
 
+	handlers handler.Registry[*Event]
+
 	mu            sync.Mutex
 	id            string
 	connected     bool
@@ -80,16 +76,13 @@ type Socket struct {
 	acks          map[uint64]*pendingAck
 	sendBuffer    []*parser.Packet
 	receiveBuffer []*parser.Packet
-	listeners     map[string][]*listener
-	anyListeners  []func(*Event)
-	anyOutgoing   []func(event string, args []any)
 	onConnect     []func()
 	onConnectErr  []func(error)
 	onDisconnect  []func(reason string)
 }
 
 func newSocket(m *Manager, nsp string) *Socket {
-	return &Socket{m: m, nsp: nsp, acks: make(map[uint64]*pendingAck), listeners: make(map[string][]*listener)}
+	return &Socket{m: m, nsp: nsp, acks: make(map[uint64]*pendingAck)}
 }
 
 // ID returns the id the server gave the socket; "" while disconnected.
@@ -126,46 +119,28 @@ func (s *Socket) Recovered() bool { return false }
 
 // On registers a handler for an event; the same signatures as the server's
 // Socket.On (typed arguments, an ack func last, func(*Event)).
-func (s *Socket) On(event string, fn any) { s.addListener(event, fn, false) }
+func (s *Socket) On(event string, fn any) { s.handlers.On(event, fn, false) }
 
 // Once is On for one call.
-func (s *Socket) Once(event string, fn any) { s.addListener(event, fn, true) }
-
-func (s *Socket) addListener(event string, fn any, once bool) {
-	l := &listener{fn: handler.Compile[*Event](fn), once: once}
-	s.mu.Lock()
-	ls := s.listeners[event]
-	s.listeners[event] = append(ls[:len(ls):len(ls)], l)
-	s.mu.Unlock()
-}
+func (s *Socket) Once(event string, fn any) { s.handlers.On(event, fn, true) }
 
 // Off removes every handler of event.
-func (s *Socket) Off(event string) {
-	s.mu.Lock()
-	delete(s.listeners, event)
-	s.mu.Unlock()
-}
+func (s *Socket) Off(event string) { s.handlers.Off(event) }
 
 // OnAny registers a handler for every incoming event.
-func (s *Socket) OnAny(f func(*Event)) {
-	s.mu.Lock()
-	s.anyListeners = append(s.anyListeners[:len(s.anyListeners):len(s.anyListeners)], f)
-	s.mu.Unlock()
-}
+func (s *Socket) OnAny(f func(*Event)) { s.handlers.OnAny(f, false) }
+
+// PrependAny is OnAny, called before the handlers already registered.
+func (s *Socket) PrependAny(f func(*Event)) { s.handlers.OnAny(f, true) }
 
 // OffAny removes every catch-all handler.
-func (s *Socket) OffAny() {
-	s.mu.Lock()
-	s.anyListeners = nil
-	s.mu.Unlock()
-}
+func (s *Socket) OffAny() { s.handlers.OffAny() }
 
 // OnAnyOutgoing registers a handler for every emitted event.
-func (s *Socket) OnAnyOutgoing(f func(event string, args []any)) {
-	s.mu.Lock()
-	s.anyOutgoing = append(s.anyOutgoing[:len(s.anyOutgoing):len(s.anyOutgoing)], f)
-	s.mu.Unlock()
-}
+func (s *Socket) OnAnyOutgoing(f func(event string, args []any)) { s.handlers.OnAnyOutgoing(f) }
+
+// OffAnyOutgoing removes every outgoing catch-all handler.
+func (s *Socket) OffAnyOutgoing() { s.handlers.OffAnyOutgoing() }
 
 // OnConnect registers f, called on each (re)connection.
 func (s *Socket) OnConnect(f func()) {
@@ -378,18 +353,11 @@ func (s *Socket) dispatch(p *parser.Packet) {
 		return
 	}
 	e := &Event{Args: args.From(1), Name: name, socket: s, ackID: p.ID, hasAck: p.HasID}
-	s.mu.Lock()
-	anyLs := s.anyListeners
-	ls := s.listeners[name]
-	if slices.ContainsFunc(ls, func(l *listener) bool { return l.once }) {
-		s.listeners[name] = slices.DeleteFunc(slices.Clone(ls), func(l *listener) bool { return l.once })
-	}
-	s.mu.Unlock()
-	for _, f := range anyLs {
+	for _, f := range s.handlers.Any() {
 		f(e)
 	}
-	for _, l := range ls {
-		if err := l.fn(e); err != nil {
+	for _, fn := range s.handlers.Take(name) {
+		if err := fn(e); err != nil {
 			s.m.opts.Logger.Debug("socketio client: handler error", "event", name, "err", err)
 		}
 	}
@@ -510,11 +478,8 @@ func (s *Socket) send(p *parser.Packet, event string, args []any, volatile bool,
 		}
 		s.sendBuffer = append(s.sendBuffer, p)
 	}
-	outgoing := s.anyOutgoing
 	s.mu.Unlock()
-	for _, f := range outgoing {
-		f(event, args)
-	}
+	s.handlers.NotifyOutgoing(event, args)
 	if connected && !s.m.write(p) {
 		// The connection just went away: keep the packet for the next one.
 		s.mu.Lock()
