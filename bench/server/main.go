@@ -1,0 +1,107 @@
+// Command server is gosio's implementation of the bench server contract
+// used by cmd/sio bench and bench/runner (see docs/performance.md):
+//
+//   - serve /socket.io/ on 127.0.0.1:$PORT (or -addr);
+//   - on "echo", ack back the same arguments (emit "echo" back if the
+//     client asked for no ack);
+//   - on "broadcast", emit "msg" with the same arguments to every socket.
+//
+// PING_INTERVAL_MS sets the Engine.IO ping interval (default 25000), as in
+// the peers. -cpuprofile and -memprofile write pprof profiles on SIGINT or
+// SIGTERM.
+package main
+
+import (
+	"context"
+	"flag"
+	"log"
+	"net"
+	"net/http"
+	"os"
+	"os/signal"
+	"runtime"
+	"runtime/pprof"
+	"strconv"
+	"syscall"
+	"time"
+
+	"github.com/gosio/socketio"
+)
+
+func main() {
+	port := os.Getenv("PORT")
+	if port == "" {
+		port = "3000"
+	}
+	addr := flag.String("addr", net.JoinHostPort("127.0.0.1", port), "listen address (loopback)")
+	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	memProfile := flag.String("memprofile", "", "write a heap profile to this file on exit")
+	flag.Parse()
+
+	host, _, err := net.SplitHostPort(*addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	if ip := net.ParseIP(host); ip == nil || !ip.IsLoopback() {
+		log.Fatalf("refusing non-loopback address %q", *addr)
+	}
+
+	if *cpuProfile != "" {
+		f, err := os.Create(*cpuProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(f); err != nil {
+			log.Fatal(err)
+		}
+		defer func() {
+			pprof.StopCPUProfile()
+			f.Close()
+		}()
+	}
+
+	opts := &socketio.Options{}
+	if ms, err := strconv.Atoi(os.Getenv("PING_INTERVAL_MS")); err == nil && ms > 0 {
+		opts.PingInterval = time.Duration(ms) * time.Millisecond
+	}
+	io := socketio.NewServer(opts)
+	io.OnConnection(func(s *socketio.Socket) {
+		s.On("echo", func(e *socketio.Event) {
+			if e.HasAck() {
+				e.Ack(e.Values()...)
+				return
+			}
+			s.Emit("echo", e.Values()...)
+		})
+		s.On("broadcast", func(e *socketio.Event) {
+			io.Emit("msg", e.Values()...)
+		})
+	})
+
+	mux := http.NewServeMux()
+	mux.Handle("/socket.io/", io)
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		log.Fatal(err)
+	}
+	srv := &http.Server{Handler: mux}
+	go srv.Serve(ln)
+	log.Printf("gosio bench server on %s (GOMAXPROCS %d)", ln.Addr(), runtime.GOMAXPROCS(0))
+
+	sig := make(chan os.Signal, 1)
+	signal.Notify(sig, syscall.SIGINT, syscall.SIGTERM)
+	<-sig
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	io.Close()
+	srv.Shutdown(ctx)
+	if *memProfile != "" {
+		f, err := os.Create(*memProfile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		runtime.GC()
+		pprof.WriteHeapProfile(f)
+		f.Close()
+	}
+}
