@@ -19,7 +19,9 @@ func (e *Event) HasAck() bool { return e.hasAck }
 
 // Ack sends the acknowledgement with args. Only the first call sends;
 // later ones return ErrAlreadyAcked. Without a requested ack it does
-// nothing. Safe to call from any goroutine, once.
+// nothing. Safe to call from any goroutine; when no write to this client
+// is in progress the ack is written on the calling goroutine, which then
+// waits for this one client (at most WriteTimeout).
 func (e *Event) Ack(args ...any) error {
 	if !e.hasAck {
 		return nil

@@ -488,7 +488,11 @@ func (s *Socket) sendAck(id uint64, args []any) error {
 	if len(att) > 0 {
 		t = parser.BinaryAck
 	}
-	s.client.writePacket(&parser.Packet{Type: t, Nsp: s.nsp.name, ID: id, HasID: true, Data: data, Attachments: att}, false)
+	// The ack goes out on the calling goroutine (normally this client's
+	// handler goroutine) when no write is in progress: no writer
+	// goroutine per reply.
+	p := &parser.Packet{Type: t, Nsp: s.nsp.name, ID: id, HasID: true, Data: data, Attachments: att}
+	s.client.conn.SendPacketsNow(encodePacket(p).Packets...)
 	return nil
 }
 

@@ -210,8 +210,17 @@ func (s *Socket) SendPackets(pkts ...packet.Packet) error {
 // flushLocked hands queued packets to the transport: it wakes a held poll
 // or starts the WebSocket writer.
 func (s *Socket) flushLocked() {
+	if c := s.startWriterLocked(); c != nil {
+		go c.writeLoop()
+	}
+}
+
+// startWriterLocked wakes a held poll, or claims the WebSocket writer role
+// and returns the connection whose writeLoop the caller must run (nil if a
+// writer already runs or nothing is to be written).
+func (s *Socket) startWriterLocked() *wsConn {
 	if len(s.queue) == 0 && s.state == stateOpen {
-		return
+		return nil
 	}
 	switch s.transport {
 	case Polling:
@@ -219,9 +228,38 @@ func (s *Socket) flushLocked() {
 	case WebSocket:
 		if !s.writing && s.ws != nil {
 			s.writing = true
-			go s.ws.writeLoop()
+			return s.ws
 		}
 	}
+	return nil
+}
+
+// SendPacketsNow is SendPackets, but if no write is in progress it writes
+// on the calling goroutine instead of starting a writer: it then blocks
+// until the packets are written (at most WriteTimeout for a client that
+// does not read). Use it where the caller may wait for this one client,
+// e.g. to answer it from its own handler; never for broadcasts.
+func (s *Socket) SendPacketsNow(pkts ...packet.Packet) error {
+	s.mu.Lock()
+	if s.state != stateOpen {
+		s.mu.Unlock()
+		return ErrClosed
+	}
+	for _, p := range pkts {
+		s.queue = append(s.queue, p)
+		s.queueBytes += len(p.Data) + 1
+	}
+	if s.queueBytes > s.cfg.MaxBufferedBytes {
+		s.mu.Unlock()
+		s.closeWith(ReasonTransportError, ErrWriteBufferFull, closeReplyClose)
+		return ErrWriteBufferFull
+	}
+	c := s.startWriterLocked()
+	s.mu.Unlock()
+	if c != nil {
+		c.writeLoop()
+	}
+	return nil
 }
 
 func (s *Socket) wakePollLocked() {

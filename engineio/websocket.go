@@ -44,9 +44,10 @@ type wsConn struct {
 	conn net.Conn
 	br   *bufio.Reader
 
-	wmu     sync.Mutex // serializes writes to conn
-	probed  bool       // "2probe" answered (upgrade in progress)
-	deflate int        // permessage-deflate threshold in bytes; 0: off
+	wmu      sync.Mutex // serializes writes to conn
+	deadline time.Time  // current write deadline, under wmu
+	probed   bool       // "2probe" answered (upgrade in progress)
+	deflate  int        // permessage-deflate threshold in bytes; 0: off
 
 	closeOnce sync.Once
 }
@@ -416,7 +417,14 @@ func (c *wsConn) writeLoop() {
 func (c *wsConn) writeFrames(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	c.conn.SetWriteDeadline(timeNow().Add(c.s.cfg.WriteTimeout))
+	// Moving the deadline costs a runtime timer update; do it only when
+	// less than half of WriteTimeout is left, so a write is always
+	// allowed between WriteTimeout/2 and WriteTimeout.
+	now := timeNow()
+	if d := c.s.cfg.WriteTimeout; c.deadline.Sub(now) < d/2 {
+		c.deadline = now.Add(d)
+		c.conn.SetWriteDeadline(c.deadline)
+	}
 	_, err := c.conn.Write(b)
 	return err
 }
