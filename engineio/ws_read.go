@@ -1,0 +1,180 @@
+package engineio
+
+import (
+	"errors"
+	"io"
+	"unicode/utf8"
+
+	"github.com/gobwas/ws"
+
+	"github.com/gosio/socketio/engineio/packet"
+)
+
+// readLoop reads messages until the connection fails or closes, then ends
+// the session (or the upgrade attempt). It is the connection's only reader.
+func (c *wsConn) readLoop() {
+	s := c.s
+	for {
+		op, data, code, err := c.readMessage()
+		if err != nil {
+			s.onWebSocketError(c, code, err)
+			return
+		}
+		var p packet.Packet
+		if op == ws.OpBinary {
+			p = packet.DecodeBinary(data)
+		} else if p, err = packet.DecodeText(data); err != nil {
+			s.onWebSocketError(c, closeProtocolError, err)
+			return
+		}
+		s.mu.Lock()
+		active, probing, closed := s.ws == c, s.upgrading == c, s.state == stateClosed
+		s.mu.Unlock()
+		switch {
+		case closed || (!active && !probing):
+			c.close(closeNormal)
+			return
+		case probing:
+			s.onProbePacket(c, p)
+		case p.Type == packet.Close:
+			// The reference ignores a client "1" over WebSocket and lets
+			// the ping time out; closing at once is clearer and faster.
+			s.closeWith(ReasonTransportClose, nil, closeReplyClose)
+			return
+		default:
+			s.onPacket(p)
+		}
+	}
+}
+
+// onWebSocketError ends what c was doing: the session if c is its active
+// transport, the upgrade if c was probing.
+func (s *Socket) onWebSocketError(c *wsConn, code int, err error) {
+	s.mu.Lock()
+	active, probing := s.ws == c, s.upgrading == c
+	s.mu.Unlock()
+	if code == 0 {
+		code = closeNormal
+	}
+	switch {
+	case active:
+		c.close(code)
+		reason := ReasonTransportError
+		if errors.Is(err, errWSClosedByPeer) || errors.Is(err, io.EOF) {
+			reason = ReasonTransportClose
+		} else if errors.Is(err, packet.ErrParse) {
+			reason = ReasonParseError
+		}
+		s.closeWith(reason, err, closeReplyClose)
+	case probing:
+		s.abortUpgradeWith(c, code)
+	default:
+		c.close(code)
+	}
+}
+
+// readMessage reads one whole message, answering control frames on the
+// way. On a protocol violation it returns the close code to send.
+func (c *wsConn) readMessage() (op ws.OpCode, msg []byte, code int, err error) {
+	max := c.s.cfg.MaxHTTPBufferSize
+	state := ws.StateServerSide
+	if c.deflate > 0 {
+		state = state.Set(ws.StateExtended)
+	}
+	var hdrBuf [ws.MaxHeaderSize - 2]byte
+	fragments := 0
+	compressed := false
+	for {
+		h, err := ws.ReadHeaderBuffer(c.br, hdrBuf[:])
+		if err != nil {
+			if errors.Is(err, ws.ErrHeaderLengthMSB) || errors.Is(err, ws.ErrHeaderLengthUnexpected) {
+				return 0, nil, closeProtocolError, err
+			}
+			return 0, nil, 0, err
+		}
+		if err := ws.CheckHeader(h, state); err != nil {
+			return 0, nil, closeProtocolError, err
+		}
+		if h.Rsv != 0 {
+			// Only RSV1 on the first frame of a data message, and only
+			// with permessage-deflate negotiated.
+			if h.Rsv != 4 || h.OpCode.IsControl() || h.OpCode == ws.OpContinuation {
+				return 0, nil, closeProtocolError, errors.New("engineio: unexpected RSV bits")
+			}
+			compressed = true
+		}
+		if h.OpCode.IsControl() {
+			payload := make([]byte, h.Length)
+			if _, err := io.ReadFull(c.br, payload); err != nil {
+				return 0, nil, 0, err
+			}
+			ws.Cipher(payload, h.Mask, 0)
+			switch h.OpCode {
+			case ws.OpPing:
+				if err := c.writeFrames(appendHeader(nil, ws.OpPong, len(payload), payload)); err != nil {
+					return 0, nil, 0, err
+				}
+			case ws.OpClose:
+				return 0, nil, closeReplyCode(payload), errWSClosedByPeer
+			}
+			continue
+		}
+		if h.Length > max-int64(len(msg)) { // len(msg) <= max: no overflow
+			return 0, nil, closeTooBig, ErrPayloadTooLarge
+		}
+		if fragments++; fragments > maxFragments {
+			return 0, nil, closePolicy, errors.New("engineio: too many fragments")
+		}
+		if h.OpCode != ws.OpContinuation {
+			op = h.OpCode
+		}
+		n := len(msg)
+		if msg == nil {
+			msg = make([]byte, h.Length)
+		} else {
+			msg = append(msg, make([]byte, h.Length)...)
+		}
+		if _, err := io.ReadFull(c.br, msg[n:]); err != nil {
+			return 0, nil, 0, err
+		}
+		ws.Cipher(msg[n:], h.Mask, 0)
+		if h.Fin {
+			if compressed {
+				if msg, err = inflate(msg, max); err != nil {
+					if errors.Is(err, ErrPayloadTooLarge) {
+						return 0, nil, closeTooBig, err
+					}
+					return 0, nil, closeInvalidData, err
+				}
+			}
+			if op == ws.OpText && !utf8.Valid(msg) {
+				return 0, nil, closeInvalidData, errors.New("engineio: invalid UTF-8 in text message")
+			}
+			return op, msg, 0, nil
+		}
+		state = state.Set(ws.StateFragmented)
+	}
+}
+
+// closeReplyCode validates a received close frame's payload (RFC 6455
+// 5.5.1, 7.4) and returns the code to answer: 1000 for a valid close,
+// 1002 for a malformed one or a code not allowed on the wire, 1007 for a
+// reason that is not UTF-8.
+func closeReplyCode(payload []byte) int {
+	if len(payload) == 0 {
+		return closeNormal
+	}
+	if len(payload) == 1 {
+		return closeProtocolError
+	}
+	code := int(payload[0])<<8 | int(payload[1])
+	switch {
+	case code >= 1000 && code <= 1003, code >= 1007 && code <= 1011, code >= 3000 && code <= 4999:
+	default:
+		return closeProtocolError
+	}
+	if !utf8.Valid(payload[2:]) {
+		return closeInvalidData
+	}
+	return closeNormal
+}

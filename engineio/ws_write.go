@@ -1,0 +1,133 @@
+package engineio
+
+import (
+	"time"
+
+	"github.com/gobwas/ws"
+
+	"github.com/gosio/socketio/engineio/packet"
+)
+
+// writeLoop drains the session queue to the connection, all queued frames
+// in one write, until the queue is empty; it is started by flushLocked and
+// exits when idle, so an idle connection has no writer goroutine.
+func (c *wsConn) writeLoop() {
+	s := c.s
+	var written []packet.Packet
+	for {
+		s.mu.Lock()
+		s.recycleLocked(written)
+		if s.ws != c || s.state == stateClosed {
+			s.writing = false
+			s.mu.Unlock()
+			return
+		}
+		pkts := s.takeQueueLocked()
+		if len(pkts) == 0 {
+			s.writing = false
+			closing := s.state == stateClosing
+			s.mu.Unlock()
+			if closing {
+				// closeWith closes the connection after marking the
+				// session closed, so the reader cannot report its own
+				// error first.
+				s.closeWith(ReasonForcedClose, nil, closeReplyClose)
+			}
+			return
+		}
+		s.mu.Unlock()
+		buf := getBuffer(0)
+		buf.b = appendFrames(buf.b[:0], pkts, c.deflate)
+		err := c.writeFrames(buf.b)
+		putBuffer(buf)
+		written = pkts
+		if err != nil {
+			s.mu.Lock()
+			s.writing = false
+			s.mu.Unlock()
+			c.close(closeNormal)
+			s.closeWith(ReasonTransportError, err, closeReplyClose)
+			return
+		}
+	}
+}
+
+func (c *wsConn) writeFrames(b []byte) error {
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	// Moving the deadline costs a runtime timer update; do it only when
+	// less than half of WriteTimeout is left, so a write is always
+	// allowed between WriteTimeout/2 and WriteTimeout.
+	now := timeNow()
+	if d := c.s.cfg.WriteTimeout; c.deadline.Sub(now) < d/2 {
+		c.deadline = now.Add(d)
+		c.conn.SetWriteDeadline(c.deadline)
+	}
+	_, err := c.conn.Write(b)
+	return err
+}
+
+// close sends a close frame with code (best effort, bounded by a short
+// deadline) and closes the connection. Safe to call more than once.
+func (c *wsConn) close(code int) {
+	c.closeOnce.Do(func() {
+		body := []byte{byte(code >> 8), byte(code)}
+		if c.wmu.TryLock() {
+			c.conn.SetWriteDeadline(timeNow().Add(time.Second))
+			c.conn.Write(appendHeader(nil, ws.OpClose, len(body), body))
+			c.wmu.Unlock()
+		}
+		c.conn.Close()
+	})
+}
+
+// appendFrames appends each packet as one unmasked WebSocket frame: text
+// packets as "<type><data>" text frames, binary messages as binary frames.
+// With deflate > 0, messages of at least deflate bytes are compressed.
+func appendFrames(dst []byte, pkts []packet.Packet, deflate int) []byte {
+	for _, p := range pkts {
+		if deflate > 0 && len(p.Data)+1 >= deflate {
+			dst = appendDeflatedFrame(dst, p)
+			continue
+		}
+		if p.Binary {
+			dst = appendHeader(dst, ws.OpBinary, len(p.Data), p.Data)
+			continue
+		}
+		dst = appendHeader(dst, ws.OpText, 1+len(p.Data), nil)
+		dst = append(dst, '0'+byte(p.Type))
+		dst = append(dst, p.Data...)
+	}
+	return dst
+}
+
+// appendDeflatedFrame appends p as a compressed frame (RSV1 set).
+func appendDeflatedFrame(dst []byte, p packet.Packet) []byte {
+	op, payload := ws.OpBinary, p.Data
+	if !p.Binary {
+		op = ws.OpText
+		payload = make([]byte, 0, 1+len(p.Data))
+		payload = append(payload, '0'+byte(p.Type))
+		payload = append(payload, p.Data...)
+	}
+	z := appendDeflated(nil, payload)
+	i := len(dst)
+	dst = appendHeader(dst, op, len(z), z)
+	dst[i] |= 0x40 // RSV1: compressed
+	return dst
+}
+
+// appendHeader appends a final, unmasked frame header for a payload of n
+// bytes, then payload.
+func appendHeader(dst []byte, op ws.OpCode, n int, payload []byte) []byte {
+	dst = append(dst, 0x80|byte(op))
+	switch {
+	case n < 126:
+		dst = append(dst, byte(n))
+	case n <= 0xffff:
+		dst = append(dst, 126, byte(n>>8), byte(n))
+	default:
+		dst = append(dst, 127, 0, 0, 0, 0, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+	}
+	return append(dst, payload...)
+}
