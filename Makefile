@@ -16,17 +16,24 @@ deps:
 	$(NPM) ci --prefix e2e --no-audit --no-fund
 	$(NPM) ci --prefix examples/chat --no-audit --no-fund
 	$(NPM) ci --prefix examples/chat/e2e --no-audit --no-fund
+	$(NPM) ci --prefix adapter/redis/testdata/node --no-audit --no-fund
 
 test: deps vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 	cd examples/routers && $(GO) test -race -count=1 ./...
+	# the Redis adapter module; its tests start redis-server on a free loopback port
+	cd adapter/redis && $(GO) test -race -count=1 -timeout 10m ./...
 
 vet:
 	$(GO) vet ./...
+	cd adapter/redis && $(GO) vet ./...
+	cd examples/cluster && $(GO) vet ./...
+	cd examples/routers && $(GO) vet ./...
 
 # Micro-benchmarks of the codecs and round trips.
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem ./engineio/... ./parser/ .
+	cd adapter/redis && $(GO) test -run '^$$' -bench CrossNode -benchmem .
 
 # Run each fuzz target for 30 s.
 fuzz:
@@ -34,3 +41,5 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodeText -fuzztime 30s ./engineio/packet/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 30s ./parser/
 	$(GO) test -run '^$$' -fuzz FuzzDecoder -fuzztime 30s ./parser/
+	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/notepack/
+	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzFromJSON -fuzztime 30s ./internal/notepack/

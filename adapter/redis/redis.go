@@ -1,0 +1,521 @@
+// Package redis is a Socket.IO cluster adapter over Redis pub/sub, wire
+// compatible with the npm package @socket.io/redis-adapter 8.3 (its
+// "classic" createAdapter), so Go and Node.js servers can serve one
+// cluster, and @socket.io/redis-emitter can reach Go servers.
+//
+//	rdb := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:6379"})
+//	cl := redis.New(rdb, nil)
+//	srv := socketio.NewServer(&socketio.Options{Adapter: cl.Adapter})
+//	...
+//	srv.Close()
+//	cl.Close()
+//
+// One Cluster serves every namespace of a server over one subscriber
+// connection (plus the client's pool for publishing). It survives Redis
+// restarts and network faults by itself: the subscriber reconnects with
+// jittered backoff and resubscribes, publishing resumes, and requests that
+// cannot be answered fail at their timeout. Redis pub/sub is at most once:
+// what other nodes publish while this node is cut off from Redis is lost
+// for it, and what this node publishes meanwhile is dropped (and counted in
+// Stats). See the package README for the details.
+//
+// Wire format (see @socket.io/redis-adapter lib/index.ts): broadcasts are
+// notepack.io MessagePack [uid, packet, opts] on "<key>#<nsp>#" or
+// "<key>#<nsp>#<room>#"; requests and responses are JSON (MessagePack for
+// broadcasts with acknowledgements) on "<key>-request#<nsp>#" and
+// "<key>-response#<nsp>#"; the number of servers is PUBSUB NUMSUB of the
+// request channel.
+package redis
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"math/rand/v2"
+	"net"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	goredis "github.com/redis/go-redis/v9"
+
+	"github.com/gosio/socketio/adapter"
+)
+
+// Options configure a Cluster. The zero value works.
+type Options struct {
+	// Key prefixes every channel (default "socket.io", as the Node
+	// adapter).
+	Key string
+	// RequestsTimeout bounds requests to other nodes: FetchSockets,
+	// ServerSideEmit with acks, AllRooms, and the bookkeeping of
+	// broadcasts with acks that set no timeout (default 5s, as the Node
+	// adapter's requestsTimeout).
+	RequestsTimeout time.Duration
+	// PublishOnSpecificResponseChannel sends responses to the requesting
+	// node's own channel "<key>-response#<nsp>#<uid>#" instead of the
+	// shared one (Node: publishOnSpecificResponseChannel).
+	PublishOnSpecificResponseChannel bool
+	// PublishQueueSize bounds the messages waiting to be published
+	// (default 10000). When it is full, further messages are dropped and
+	// counted in Stats.Dropped: a broadcast never blocks on Redis.
+	PublishQueueSize int
+	// HealthCheckInterval is how long the subscriber connection may stay
+	// silent before it is pinged; a ping unanswered for as long again
+	// makes it reconnect (default 2s).
+	HealthCheckInterval time.Duration
+	// Logger receives connection state changes and dropped input; nil
+	// means quiet.
+	Logger *slog.Logger
+}
+
+// Stats are counters of a Cluster since it was created.
+type Stats struct {
+	Published        uint64 // messages published
+	Dropped          uint64 // messages not published: queue full, or Redis unreachable
+	Received         uint64 // messages received from other nodes
+	Ignored          uint64 // malformed messages, or meant for another namespace or room
+	Reconnects       uint64 // subscriber connections lost and re-established
+	SubscriberUp     bool   // the subscriber connection is established and subscribed
+	PublisherHealthy bool   // the last publish succeeded
+}
+
+// ErrClosed is returned by requests made after Close, and by requests
+// pending when it is called.
+var ErrClosed = errors.New("socketio/redis: adapter closed")
+
+// Cluster connects the namespaces of one server to the other nodes
+// through Redis. Its Adapter method is the adapter.Factory to put in
+// socketio.Options.
+type Cluster struct {
+	rdb  goredis.UniversalClient
+	opts Options
+	log  *slog.Logger
+
+	ctx    context.Context
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+	queue  chan outMsg
+
+	mu       sync.Mutex
+	ps       *goredis.PubSub     // current subscriber, nil while disconnected
+	channels map[string]*Adapter // SUBSCRIBE channel -> adapter
+	patterns map[string]*Adapter // PSUBSCRIBE pattern -> adapter
+	wake     chan struct{}       // a namespace was added while idle
+	closed   bool
+
+	published, dropped, received, ignored, reconnects atomic.Uint64
+	subUp, pubOK                                      atomic.Bool
+}
+
+type outMsg struct {
+	channel string
+	payload []byte
+}
+
+// New returns a Cluster publishing and subscribing through rdb (a
+// *goredis.Client, *goredis.ClusterClient, *goredis.Ring or failover
+// client; its MaxRetries and timeouts apply). It does not wait for Redis:
+// a server starts and serves its own clients while Redis is away. Close
+// it after the server; rdb stays open (it is the caller's).
+func New(rdb goredis.UniversalClient, opts *Options) *Cluster {
+	c := &Cluster{rdb: rdb, channels: map[string]*Adapter{}, patterns: map[string]*Adapter{}, wake: make(chan struct{}, 1)}
+	if opts != nil {
+		c.opts = *opts
+	}
+	if c.opts.Key == "" {
+		c.opts.Key = "socket.io"
+	}
+	if c.opts.RequestsTimeout <= 0 {
+		c.opts.RequestsTimeout = 5 * time.Second
+	}
+	if c.opts.PublishQueueSize <= 0 {
+		c.opts.PublishQueueSize = 10000
+	}
+	if c.opts.HealthCheckInterval <= 0 {
+		c.opts.HealthCheckInterval = 2 * time.Second
+	}
+	c.log = c.opts.Logger
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
+	}
+	c.pubOK.Store(true)
+	c.queue = make(chan outMsg, c.opts.PublishQueueSize)
+	c.ctx, c.cancel = context.WithCancel(context.Background())
+	c.wg.Add(2)
+	go c.subscriber()
+	go c.publisher()
+	return c
+}
+
+// Stats returns the counters.
+func (c *Cluster) Stats() Stats {
+	return Stats{
+		Published:        c.published.Load(),
+		Dropped:          c.dropped.Load(),
+		Received:         c.received.Load(),
+		Ignored:          c.ignored.Load(),
+		Reconnects:       c.reconnects.Load(),
+		SubscriberUp:     c.subUp.Load(),
+		PublisherHealthy: c.pubOK.Load(),
+	}
+}
+
+// Healthy reports whether the node is currently connected to the cluster:
+// subscribed, and its last publish succeeded.
+func (c *Cluster) Healthy() bool { return c.subUp.Load() && c.pubOK.Load() }
+
+// Close stops the subscriber and the publisher (messages still queued are
+// dropped), fails pending requests with ErrClosed and waits for its
+// goroutines. Close the server first.
+func (c *Cluster) Close() error {
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return nil
+	}
+	c.closed = true
+	ps := c.ps
+	adapters := make(map[*Adapter]struct{})
+	for _, a := range c.channels {
+		adapters[a] = struct{}{}
+	}
+	c.mu.Unlock()
+	c.cancel()
+	if ps != nil {
+		_ = ps.Close() // unblocks the receive loop
+	}
+	c.wg.Wait()
+	for a := range adapters {
+		a.failPending(ErrClosed)
+	}
+	return nil
+}
+
+// publish queues a message; it never blocks. While Redis is known to be
+// unreachable the message is dropped at once: pub/sub keeps nothing for
+// later, and delivering it late would reorder it with what follows.
+func (c *Cluster) publish(channel string, payload []byte) {
+	if !c.pubOK.Load() {
+		c.dropped.Add(1)
+		return
+	}
+	select {
+	case c.queue <- outMsg{channel, payload}:
+	default:
+		c.dropped.Add(1)
+	}
+}
+
+const maxBatch = 256
+
+func (c *Cluster) publisher() {
+	defer c.wg.Done()
+	batch := make([]outMsg, 0, maxBatch)
+	for {
+		batch = batch[:0]
+		select {
+		case m := <-c.queue:
+			batch = append(batch, m)
+		case <-c.ctx.Done():
+			c.dropped.Add(uint64(len(c.queue)))
+			return
+		}
+	more:
+		for len(batch) < maxBatch {
+			select {
+			case m := <-c.queue:
+				batch = append(batch, m)
+			default:
+				break more
+			}
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, c.opts.RequestsTimeout)
+		var err error
+		if len(batch) == 1 {
+			err = c.rdb.Publish(ctx, batch[0].channel, batch[0].payload).Err()
+		} else {
+			pipe := c.rdb.Pipeline()
+			for _, m := range batch {
+				pipe.Publish(ctx, m.channel, m.payload)
+			}
+			_, err = pipe.Exec(ctx)
+		}
+		cancel()
+		if err == nil {
+			c.published.Add(uint64(len(batch)))
+			continue
+		}
+		c.dropped.Add(uint64(len(batch)))
+		if c.ctx.Err() != nil {
+			continue
+		}
+		c.publisherDown(err)
+	}
+}
+
+// publisherDown drops what is queued and refuses new messages until a
+// PING succeeds, probing once per backoff period instead of spinning.
+func (c *Cluster) publisherDown(err error) {
+	c.pubOK.Store(false)
+	c.log.Warn("socketio/redis: publish failed; dropping messages until Redis is back", "err", err)
+	bo := backoff{min: 50 * time.Millisecond, max: time.Second}
+	for {
+		for drained := false; !drained; {
+			select {
+			case <-c.queue:
+				c.dropped.Add(1)
+			default:
+				drained = true
+			}
+		}
+		t := time.NewTimer(bo.next())
+		select {
+		case <-t.C:
+		case <-c.ctx.Done():
+			t.Stop()
+			return
+		}
+		ctx, cancel := context.WithTimeout(c.ctx, c.opts.RequestsTimeout)
+		err := c.rdb.Ping(ctx).Err()
+		cancel()
+		if err == nil {
+			c.pubOK.Store(true)
+			c.log.Info("socketio/redis: publishing again")
+			return
+		}
+	}
+}
+
+// register subscribes a's channels (now if connected, else on connect).
+func (c *Cluster) register(a *Adapter) {
+	chans := []string{a.requestChannel, a.responseChannel, a.specificResponseChannel}
+	pat := a.channel + "*"
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	for _, ch := range chans {
+		c.channels[ch] = a
+	}
+	c.patterns[pat] = a
+	ps := c.ps
+	c.mu.Unlock()
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+	if ps == nil {
+		return // the subscriber loop subscribes everything when it connects
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		ctx, cancel := context.WithTimeout(c.ctx, c.opts.RequestsTimeout)
+		defer cancel()
+		// An error here means the connection is failing: the loop
+		// reconnects and resubscribes from the registry.
+		if err := ps.Subscribe(ctx, chans...); err == nil {
+			_ = ps.PSubscribe(ctx, pat)
+		}
+	}()
+}
+
+// unregister drops a's subscriptions.
+func (c *Cluster) unregister(a *Adapter) {
+	chans := []string{a.requestChannel, a.responseChannel, a.specificResponseChannel}
+	pat := a.channel + "*"
+	c.mu.Lock()
+	if c.closed {
+		c.mu.Unlock()
+		return
+	}
+	for _, ch := range chans {
+		if c.channels[ch] == a {
+			delete(c.channels, ch)
+		}
+	}
+	if c.patterns[pat] == a {
+		delete(c.patterns, pat)
+	}
+	ps := c.ps
+	c.mu.Unlock()
+	if ps == nil {
+		return
+	}
+	c.wg.Add(1)
+	go func() {
+		defer c.wg.Done()
+		ctx, cancel := context.WithTimeout(c.ctx, c.opts.RequestsTimeout)
+		defer cancel()
+		if err := ps.Unsubscribe(ctx, chans...); err == nil {
+			_ = ps.PUnsubscribe(ctx, pat)
+		}
+	}()
+}
+
+func (c *Cluster) subscriber() {
+	defer c.wg.Done()
+	bo := backoff{min: 50 * time.Millisecond, max: 2 * time.Second}
+	for c.ctx.Err() == nil {
+		c.mu.Lock()
+		chans := make([]string, 0, len(c.channels))
+		for ch := range c.channels {
+			chans = append(chans, ch)
+		}
+		pats := make([]string, 0, len(c.patterns))
+		for p := range c.patterns {
+			pats = append(pats, p)
+		}
+		if len(chans) == 0 && len(pats) == 0 {
+			c.mu.Unlock()
+			select {
+			case <-c.wake:
+			case <-c.ctx.Done():
+			}
+			continue
+		}
+		ps := c.rdb.Subscribe(c.ctx)
+		c.ps = ps
+		c.mu.Unlock()
+
+		err := ps.Subscribe(c.ctx, chans...)
+		if err == nil && len(pats) > 0 {
+			err = ps.PSubscribe(c.ctx, pats...)
+		}
+		if err == nil {
+			err = c.receive(ps, &bo)
+		}
+		c.mu.Lock()
+		c.ps = nil
+		c.mu.Unlock()
+		_ = ps.Close()
+		wasUp := c.subUp.Swap(false)
+		if c.ctx.Err() != nil {
+			return
+		}
+		if wasUp {
+			c.reconnects.Add(1)
+			c.log.Warn("socketio/redis: subscriber connection lost; reconnecting", "err", err)
+		}
+		t := time.NewTimer(bo.next())
+		select {
+		case <-t.C:
+		case <-c.ctx.Done():
+			t.Stop()
+		}
+	}
+}
+
+// receive reads messages from ps until it fails or stays silent past a
+// health-check ping.
+func (c *Cluster) receive(ps *goredis.PubSub, bo *backoff) error {
+	pinged := false
+	for {
+		msg, err := ps.ReceiveTimeout(c.ctx, c.opts.HealthCheckInterval)
+		if err != nil {
+			var ne net.Error
+			if errors.As(err, &ne) && ne.Timeout() && c.ctx.Err() == nil {
+				if pinged {
+					return errors.New("socketio/redis: health-check ping unanswered")
+				}
+				pinged = true
+				if err := ps.Ping(c.ctx); err != nil {
+					return err
+				}
+				continue
+			}
+			return err
+		}
+		pinged = false
+		switch m := msg.(type) {
+		case *goredis.Subscription:
+			if !c.subUp.Swap(true) {
+				bo.reset()
+				c.log.Info("socketio/redis: subscribed")
+			}
+		case *goredis.Message:
+			c.dispatch(m)
+		}
+	}
+}
+
+func (c *Cluster) dispatch(m *goredis.Message) {
+	c.mu.Lock()
+	var a *Adapter
+	if m.Pattern != "" {
+		a = c.patterns[m.Pattern]
+	} else {
+		a = c.channels[m.Channel]
+	}
+	c.mu.Unlock()
+	if a == nil {
+		c.ignored.Add(1)
+		return
+	}
+	if m.Pattern != "" {
+		a.onMessage(m.Channel, m.Payload)
+	} else {
+		a.onRequest(m.Channel, m.Payload)
+	}
+}
+
+// serverCount is PUBSUB NUMSUB of channel, summed over the masters of a
+// Redis Cluster.
+func (c *Cluster) serverCount(ctx context.Context, channel string) (int, error) {
+	if cc, ok := c.rdb.(*goredis.ClusterClient); ok {
+		var mu sync.Mutex
+		total := 0
+		err := cc.ForEachMaster(ctx, func(ctx context.Context, n *goredis.Client) error {
+			r, err := n.PubSubNumSub(ctx, channel).Result()
+			if err != nil {
+				return err
+			}
+			mu.Lock()
+			total += int(r[channel])
+			mu.Unlock()
+			return nil
+		})
+		return total, err
+	}
+	r, err := c.rdb.PubSubNumSub(ctx, channel).Result()
+	if err != nil {
+		return 0, err
+	}
+	return int(r[channel]), nil
+}
+
+// Adapter creates the adapter of nsp; it is an adapter.Factory.
+func (c *Cluster) Adapter(nsp adapter.Namespace) adapter.Adapter {
+	return c.newAdapter(nsp)
+}
+
+// backoff is exponential with full jitter between min and the current cap.
+type backoff struct {
+	min, max time.Duration
+	n        int
+}
+
+func (b *backoff) next() time.Duration {
+	d := b.min << min(b.n, 16)
+	if d > b.max || d <= 0 {
+		d = b.max
+	} else {
+		b.n++
+	}
+	return b.min + time.Duration(rand.Int64N(int64(d-b.min)+1))
+}
+
+func (b *backoff) reset() { b.n = 0 }
+
+const uidChars = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
+
+// uid returns n random characters, as uid2(n).
+func uid(n int) string {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = uidChars[rand.IntN(len(uidChars))]
+	}
+	return string(b)
+}
