@@ -59,6 +59,10 @@ func encodePacket(p *parser.Packet) *adapter.Encoded {
 	return &adapter.Encoded{Packets: pkts, Packet: p}
 }
 
+// NextAckID returns a fresh acknowledgement id (adapter.Namespace): ids
+// are per namespace, as in the reference.
+func (n *Namespace) NextAckID() uint64 { return n.ackIDs.Add(1) - 1 }
+
 // Sockets returns the sockets connected to this namespace on this node
 // (Node: nsp.sockets).
 func (n *Namespace) Sockets() map[string]*Socket {

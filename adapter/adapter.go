@@ -87,6 +87,9 @@ type Namespace interface {
 	Name() string
 	// Encode encodes p with the server's parser.
 	Encode(p *parser.Packet) *Encoded
+	// NextAckID returns a fresh acknowledgement id of the namespace, for
+	// broadcasts with acks that another node asked this one to send.
+	NextAckID() uint64
 	// ServerSideEvent delivers an event another node sent with
 	// ServerSideEmit: p is an EVENT whose data is [event, ...args]. reply
 	// is nil when no acknowledgement is wanted, else it sends one back.

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 	"time"
 
 	"github.com/gosio/socketio/adapter"
@@ -30,11 +29,6 @@ const (
 	reqBroadcastAck         = 9
 )
 
-// remoteAckBase is where the ack ids of broadcasts requested by other
-// nodes start, far above the namespace's own counter (which starts at 0)
-// and below 2^53, the largest integer a JavaScript client reads exactly.
-const remoteAckBase = 1 << 44
-
 // Adapter is the adapter of one namespace: rooms are kept in memory (an
 // embedded adapter.Memory) and namespace-wide operations reach the other
 // nodes through Redis. Obtain it from Cluster.Adapter (through
@@ -51,8 +45,6 @@ type Adapter struct {
 	requestChannel          string
 	responseChannel         string
 	specificResponseChannel string
-
-	ackIDs atomic.Uint64
 
 	mu       sync.Mutex
 	pending  map[string]*pendingReq
@@ -94,7 +86,6 @@ func (c *Cluster) newAdapter(nsp adapter.Namespace) *Adapter {
 		ackReqs:         map[string]*ackReq{},
 	}
 	a.specificResponseChannel = a.responseChannel + a.uid + "#"
-	a.ackIDs.Store(remoteAckBase)
 	c.register(a)
 	return a
 }
@@ -748,7 +739,7 @@ func (a *Adapter) onBinaryRequest(payload string) {
 	}
 	opts.Flags.Local = true
 	c.received.Add(1)
-	p.ID, p.HasID = a.ackIDs.Add(1)-1, true
+	p.ID, p.HasID = a.nsp.NextAckID(), true
 	a.Memory.BroadcastWithAck(p, opts, func(n int) {
 		a.respond(requester, map[string]any{"type": reqBroadcastClientCount, "requestId": reqID, "clientCount": n})
 	}, func(ack *parser.Packet) {
