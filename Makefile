@@ -39,6 +39,9 @@ bench:
 fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzDecodePayload -fuzztime 30s ./engineio/packet/
 	$(GO) test -run '^$$' -fuzz FuzzDecodeText -fuzztime 30s ./engineio/packet/
+	$(GO) test -run '^$$' -fuzz FuzzWSReadMessage -fuzztime 30s ./engineio/
+	$(GO) test -run '^$$' -fuzz FuzzParseQuery -fuzztime 30s ./engineio/
+	$(GO) test -run '^$$' -fuzz FuzzReadPacket -fuzztime 30s ./engineio/client/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 30s ./parser/
 	$(GO) test -run '^$$' -fuzz FuzzDecoder -fuzztime 30s ./parser/
 	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/notepack/
