@@ -145,13 +145,21 @@ func (c *client) connect(p *parser.Packet) {
 		c.writePacket(&parser.Packet{Type: parser.ConnectError, Nsp: p.Nsp, Data: json.RawMessage(`{"message":"Invalid namespace"}`)}, false)
 		return
 	}
+	// Until released, the namespace cannot be cleaned up under us; a
+	// refused CONNECT releases it unused, so it goes (clients cannot
+	// create dynamic namespaces without bound).
+	released := false
+	release := func() {
+		if !released {
+			released = true
+			nsp.release()
+		}
+	}
+	defer release()
 	s := newSocket(nsp, c, auth)
 	mws, onConnect := nsp.handlers()
 	for _, mw := range mws {
 		if err := mw(s); err != nil {
-			// A refused CONNECT must not leave a dynamic child behind:
-			// clients could create namespaces without bound.
-			nsp.cleanupIfEmpty()
 			if c.isClosed() {
 				return
 			}
@@ -160,7 +168,6 @@ func (c *client) connect(p *parser.Packet) {
 		}
 	}
 	if c.isClosed() {
-		nsp.cleanupIfEmpty()
 		return
 	}
 	c.mu.Lock()
@@ -171,6 +178,7 @@ func (c *client) connect(p *parser.Packet) {
 	}
 	c.mu.Unlock()
 	s.onConnect()
+	release() // the socket now holds the namespace
 	for _, f := range onConnect {
 		if !s.Connected() {
 			break

@@ -22,6 +22,7 @@ type Namespace struct {
 
 	mu          sync.RWMutex
 	sockets     map[string]*Socket
+	connecting  int // CONNECTs in progress (lookupNamespace to release)
 	middlewares []func(*Socket) error
 	onConnect   []func(*Socket)
 	serverSide  serverListeners
@@ -125,17 +126,38 @@ func (n *Namespace) remove(s *Socket) {
 	n.cleanupIfEmpty()
 }
 
-// cleanupIfEmpty removes a dynamic child namespace that has no socket when
+// acquire counts a CONNECT in progress, so that cleanup does not remove
+// the namespace under it; release ends it.
+func (n *Namespace) acquire() {
+	n.mu.Lock()
+	n.connecting++
+	n.mu.Unlock()
+}
+
+// release ends a CONNECT counted by acquire, then cleans up if the
+// namespace is left unused (a refused CONNECT).
+func (n *Namespace) release() {
+	n.mu.Lock()
+	n.connecting--
+	n.mu.Unlock()
+	n.cleanupIfEmpty()
+}
+
+// unused reports whether no socket and no CONNECT use the namespace.
+func (n *Namespace) unused() bool {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return len(n.sockets) == 0 && n.connecting == 0
+}
+
+// cleanupIfEmpty removes a dynamic child namespace that is unused when
 // CleanupEmptyChildNamespaces is set: after its last socket left, or after
 // a CONNECT that created it was refused.
 func (n *Namespace) cleanupIfEmpty() {
 	if n.parent == nil || !n.srv.opts.CleanupEmptyChildNamespaces {
 		return
 	}
-	n.mu.RLock()
-	empty := len(n.sockets) == 0
-	n.mu.RUnlock()
-	if empty {
+	if n.unused() {
 		n.srv.removeNamespace(n)
 	}
 }

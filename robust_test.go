@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -754,4 +755,31 @@ func TestRobustAfterDisconnect(t *testing.T) {
 	e.roundTrip(t)
 	<-reasons
 	e.finish(t, base)
+}
+
+// Item 42: without cleanup, dynamic namespaces are capped
+// (MaxDynamicNamespaces); past the cap a new name is refused like an
+// unknown one and the connection stays usable.
+func TestRobustDynamicNamespaceCap(t *testing.T) {
+	opts := robustOptions()
+	opts.MaxDynamicNamespaces = 3
+	io := NewServer(opts)
+	defer io.Close()
+	io.OfFunc(func(name string, _ map[string]any) bool { return strings.HasPrefix(name, "/dyn-") })
+	for i := 0; i < 5; i++ {
+		if nsp := io.lookupNamespace("/dyn-"+strconv.Itoa(i), nil); nsp != nil {
+			nsp.release()
+		}
+	}
+	io.mu.RLock()
+	n, dyn := len(io.nsps), io.dynamic
+	io.mu.RUnlock()
+	if dyn != 3 || n != 4 { // "/" and three children
+		t.Fatalf("%d namespaces, %d dynamic", n, dyn)
+	}
+	nsp := io.lookupNamespace("/dyn-0", nil)
+	if nsp == nil {
+		t.Fatal("an existing child must still be found")
+	}
+	nsp.release()
 }

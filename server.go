@@ -76,6 +76,12 @@ type Options struct {
 	// CleanupEmptyChildNamespaces removes a dynamic namespace's child when
 	// its last socket leaves (default false).
 	CleanupEmptyChildNamespaces bool
+	// MaxDynamicNamespaces caps the child namespaces that parent
+	// namespaces (OfFunc, OfRegexp) may create (default 10000; negative:
+	// no cap). Past it a CONNECT to a new name gets "Invalid namespace".
+	// The reference has no cap: without cleanup, clients could otherwise
+	// create namespaces without bound.
+	MaxDynamicNamespaces int
 	// MaxAttachments and MaxAttachmentBytes bound binary attachments of
 	// one incoming packet (defaults 10 and 10 MB).
 	MaxAttachments     int
@@ -97,6 +103,7 @@ type Server struct {
 
 	mu           sync.RWMutex
 	nsps         map[string]*Namespace
+	dynamic      int // child namespaces of parents in nsps
 	parents      []*ParentNamespace
 	clients      map[*client]struct{}
 	newNamespace []func(*Namespace)
@@ -117,6 +124,9 @@ func NewServer(opts *Options) *Server {
 	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = 45 * time.Second
+	}
+	if o.MaxDynamicNamespaces == 0 {
+		o.MaxDynamicNamespaces = 10000
 	}
 	s.adapter = o.Adapter
 	if s.adapter == nil {
@@ -226,6 +236,9 @@ func (s *Server) OfRegexp(re *regexp.Regexp) *ParentNamespace {
 func (s *Server) lookupNamespace(name string, auth map[string]any) *Namespace {
 	s.mu.RLock()
 	nsp := s.nsps[name]
+	if nsp != nil {
+		nsp.acquire() // under s.mu: cannot be removed in between
+	}
 	parents := s.parents
 	s.mu.RUnlock()
 	if nsp != nil {
@@ -234,11 +247,20 @@ func (s *Server) lookupNamespace(name string, auth map[string]any) *Namespace {
 	for _, p := range parents {
 		if p.match(name, auth) {
 			s.mu.Lock()
+			if s.nsps[name] == nil && s.opts.MaxDynamicNamespaces >= 0 && s.dynamic >= s.opts.MaxDynamicNamespaces {
+				s.mu.Unlock()
+				s.log.Warn("socketio: MaxDynamicNamespaces reached", "name", name)
+				return nil
+			}
 			nsp, created := s.ofLocked(name, p)
+			if created {
+				s.dynamic++
+			}
 			hooks := s.newNamespace
 			if created {
 				p.addChild(nsp)
 			}
+			nsp.acquire()
 			s.mu.Unlock()
 			if created {
 				for _, f := range hooks {
@@ -253,8 +275,14 @@ func (s *Server) lookupNamespace(name string, auth map[string]any) *Namespace {
 
 func (s *Server) removeNamespace(nsp *Namespace) {
 	s.mu.Lock()
-	if s.nsps[nsp.name] == nsp {
-		delete(s.nsps, nsp.name)
+	if s.nsps[nsp.name] != nsp || !nsp.unused() {
+		// Gone already, or a socket or a CONNECT in progress uses it.
+		s.mu.Unlock()
+		return
+	}
+	delete(s.nsps, nsp.name)
+	if nsp.parent != nil {
+		s.dynamic--
 	}
 	s.mu.Unlock()
 	if nsp.parent != nil {
