@@ -20,7 +20,7 @@ func (fakeNsp) Encode(p *parser.Packet) *Encoded {
 }
 
 func (fakeNsp) ServerSideEvent(*parser.Packet, func([]any)) {}
-func (fakeNsp) NextAckID() uint64                             { return 0 }
+func (fakeNsp) NextAckID() uint64                           { return 0 }
 
 type fakeSocket struct {
 	id     string

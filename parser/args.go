@@ -82,7 +82,7 @@ func (e *argEncoder) appendValue(dst []byte, v any, depth int) ([]byte, error) {
 		}
 		return e.appendMap(dst, x, depth+1)
 	case string:
-		return appendString(dst, x), nil
+		return AppendJSONString(dst, x), nil
 	case nil:
 		return append(dst, "null"...), nil
 	case bool:
@@ -124,7 +124,7 @@ func (e *argEncoder) appendMap(dst []byte, m map[string]any, depth int) ([]byte,
 		if i > 0 {
 			dst = append(dst, ',')
 		}
-		dst = appendString(dst, k)
+		dst = AppendJSONString(dst, k)
 		dst = append(dst, ':')
 		var err error
 		if dst, err = e.appendValue(dst, m[k], depth); err != nil {
@@ -137,15 +137,17 @@ func (e *argEncoder) appendMap(dst []byte, m map[string]any, depth int) ([]byte,
 
 const hexDigits = "0123456789abcdef"
 
-// appendString writes s as a JSON string with encoding/json's escaping:
-// HTML-sensitive characters, U+2028 and U+2029 escaped, invalid UTF-8
-// replaced by U+FFFD.
-func appendString(dst []byte, s string) []byte {
+// AppendJSONString appends s as a JSON string escaped as JSON.stringify
+// does: quote, backslash and control characters only; invalid UTF-8
+// becomes U+FFFD. Packets therefore carry the bytes a Node peer would
+// send for the same string.
+func AppendJSONString(dst []byte, s string) []byte {
 	dst = append(dst, '"')
 	start := 0
 	for i := 0; i < len(s); {
-		if b := s[i]; b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' && b != '<' && b != '>' && b != '&' {
+		b := s[i]
+		if b < utf8.RuneSelf {
+			if b >= 0x20 && b != '"' && b != '\\' {
 				i++
 				continue
 			}
@@ -173,14 +175,7 @@ func appendString(dst []byte, s string) []byte {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if r == utf8.RuneError && size == 1 {
 			dst = append(dst, s[start:i]...)
-			dst = append(dst, `\ufffd`...)
-			i += size
-			start = i
-			continue
-		}
-		if r == '\u2028' || r == '\u2029' {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, '\\', 'u', '2', '0', '2', hexDigits[r&0xF])
+			dst = append(dst, "\uFFFD"...) // raw UTF-8 of U+FFFD
 			i += size
 			start = i
 			continue

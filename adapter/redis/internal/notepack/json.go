@@ -7,6 +7,8 @@ import (
 	"time"
 	"unicode/utf16"
 	"unicode/utf8"
+
+	"github.com/gosio/socketio/parser"
 )
 
 // ErrJSON is returned by FromJSON for text that is not JSON.
@@ -376,7 +378,7 @@ func appendJSON(dst []byte, v any, att *[][]byte, depth int) ([]byte, error) {
 	case float64:
 		return appendJSONFloat(dst, x), nil
 	case string:
-		return AppendJSONString(dst, x), nil
+		return parser.AppendJSONString(dst, x), nil
 	case []byte:
 		if att == nil {
 			// no attachments wanted: Node's Buffer.toJSON form
@@ -416,7 +418,7 @@ func appendJSON(dst []byte, v any, att *[][]byte, depth int) ([]byte, error) {
 				dst = append(dst, ',')
 			}
 			first = false
-			dst = AppendJSONString(dst, kv.Key)
+			dst = parser.AppendJSONString(dst, kv.Key)
 			dst = append(dst, ':')
 			var err error
 			if dst, err = appendJSON(dst, kv.Val, att, depth+1); err != nil {
@@ -425,7 +427,7 @@ func appendJSON(dst []byte, v any, att *[][]byte, depth int) ([]byte, error) {
 		}
 		return append(dst, '}'), nil
 	case time.Time:
-		return AppendJSONString(dst, x.UTC().Format("2006-01-02T15:04:05.000Z")), nil
+		return parser.AppendJSONString(dst, x.UTC().Format("2006-01-02T15:04:05.000Z")), nil
 	case Ext:
 		dst = append(dst, '[')
 		dst = strconv.AppendInt(dst, int64(x.Type), 10)
@@ -465,51 +467,3 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 	return dst
 }
 
-const hexDigits = "0123456789abcdef"
-
-// AppendJSONString appends s as a JSON string (JSON.stringify escaping;
-// invalid UTF-8 becomes U+FFFD).
-func AppendJSONString(dst []byte, s string) []byte {
-	dst = append(dst, '"')
-	start := 0
-	for i := 0; i < len(s); {
-		b := s[i]
-		if b < utf8.RuneSelf {
-			if b >= 0x20 && b != '"' && b != '\\' {
-				i++
-				continue
-			}
-			dst = append(dst, s[start:i]...)
-			switch b {
-			case '"', '\\':
-				dst = append(dst, '\\', b)
-			case '\n':
-				dst = append(dst, '\\', 'n')
-			case '\r':
-				dst = append(dst, '\\', 'r')
-			case '\t':
-				dst = append(dst, '\\', 't')
-			case '\b':
-				dst = append(dst, '\\', 'b')
-			case '\f':
-				dst = append(dst, '\\', 'f')
-			default:
-				dst = append(dst, '\\', 'u', '0', '0', hexDigits[b>>4], hexDigits[b&0xF])
-			}
-			i++
-			start = i
-			continue
-		}
-		r, size := utf8.DecodeRuneInString(s[i:])
-		if r == utf8.RuneError && size == 1 {
-			dst = append(dst, s[start:i]...)
-			dst = append(dst, "\uFFFD"...) // as raw UTF-8: the same JSON value, stable
-			i += size
-			start = i
-			continue
-		}
-		i += size
-	}
-	dst = append(dst, s[start:]...)
-	return append(dst, '"')
-}
