@@ -277,12 +277,14 @@ func (s *Socket) disconnect(sendPacket bool) {
 	s.onClose(ReasonServerNamespaceDisconnect)
 }
 
-// onConnect completes the connection: reply CONNECT, join the own room.
-// It holds s.mu throughout so that a Disconnect from another goroutine,
-// which can find the socket as soon as it is in the namespace or the
-// adapter, runs after it; otherwise the socket could be added back to
-// the namespace or its room after leaving them. The CONNECT reply goes
-// first, so no broadcast precedes it.
+// onConnect completes the connection: join the namespace and the own
+// room, then reply CONNECT, as the reference does, so that once the client
+// knows it is connected every broadcast reaches it. (A broadcast from
+// another goroutine may be queued just before the CONNECT reply; clients
+// buffer events that precede it, as socket.io-client does.) It holds s.mu
+// throughout so that a Disconnect from another goroutine, which can find
+// the socket as soon as it is in the namespace or the adapter, runs after
+// it; otherwise the socket could be added back after leaving.
 func (s *Socket) onConnect() {
 	data := make([]byte, 0, 32)
 	data = append(data, `{"sid":"`...)
@@ -291,9 +293,9 @@ func (s *Socket) onConnect() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.connected = true
-	s.client.writePacket(&parser.Packet{Type: parser.Connect, Nsp: s.nsp.name, Data: data}, false)
 	s.nsp.add(s)
 	s.nsp.adapter.AddAll(s, s.id)
+	s.client.writePacket(&parser.Packet{Type: parser.Connect, Nsp: s.nsp.name, Data: data}, false)
 }
 
 // onClose disconnects the socket with reason, once: disconnecting

@@ -6,6 +6,7 @@ import (
 	"io"
 	"net/http"
 	"strings"
+	"strconv"
 	"sync"
 	"testing"
 	"time"
@@ -157,5 +158,29 @@ func TestTransportsOption(t *testing.T) {
 	ts2 := startServer(t, o2)
 	if _, body := httpDo(t, "GET", ts2.url+"?EIO=4&transport=polling", ""); !strings.Contains(body, `"upgrades":[]`) {
 		t.Fatalf("upgrades with DisableUpgrades: %s", body)
+	}
+}
+
+// The official v5 suite sends a poll and the client's close at the same
+// time: whichever the server handles first, the poll gets a noop and the
+// next poll a 400.
+func TestPollRacingClientClose(t *testing.T) {
+	ts := startServer(t, suiteOptions())
+	for i := 0; i < 20; i++ {
+		sid := ts.openPolling(t)
+		polled := make(chan string, 1)
+		go func() {
+			code, body := ts.poll(t, sid)
+			polled <- strconv.Itoa(code) + " " + body
+		}()
+		if code, _ := ts.post(t, sid, "1"); code != 200 {
+			t.Fatalf("close: %d", code)
+		}
+		if got := <-polled; got != "200 6" {
+			t.Fatalf("poll racing the close: %s", got)
+		}
+		if code, _ := ts.poll(t, sid); code != 400 {
+			t.Fatalf("next poll: %d", code)
+		}
 	}
 }

@@ -553,6 +553,12 @@ func TestRobustA04UnknownSID(t *testing.T) {
 	closed := rs.open()
 	closed.Close()
 	rs.waitClosed(closed.SID, 2*time.Second)
+	// The first poll right after a client close with no poll held gets a
+	// noop (a poll sent together with the close may be served after it);
+	// from then on the sid is unknown.
+	if code, body, _ := rs.do("GET", rs.path+"?EIO=4&transport=polling&sid="+closed.SID, nil, ""); code != 200 || body != "6" {
+		t.Fatalf("poll right after the client's close: %d %q", code, body)
+	}
 	for _, tc := range []struct{ name, sid string }{
 		{"random", "AAAAAAAAAAAAAAAAAAAA"},
 		{"10KB", strings.Repeat("x", 10<<10)},

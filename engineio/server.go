@@ -30,6 +30,13 @@ type Server struct {
 
 	mu       sync.RWMutex
 	sessions map[string]*Socket
+	// closedByClient remembers, for a moment, sessions the client closed
+	// over polling while no poll was held. HTTP requests run concurrently
+	// here, so a poll the client sent with its close may be served after
+	// it; it gets the noop it would have got had it arrived first (the
+	// reference, single-threaded, serves them in arrival order). Only that
+	// one poll: the entry is consumed.
+	closedByClient map[string]time.Time
 	closed   bool
 }
 
@@ -78,6 +85,10 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	q := parseQuery(r.URL.RawQuery)
 	upgrade := isUpgradeRequest(r)
 	if code, ctx := srv.verify(r, &q, upgrade); code >= 0 {
+		if code == CodeUnknownSID && !upgrade && r.Method == http.MethodGet && q.transport == Polling && srv.takeClosedByClient(q.sid) {
+			writeNoop(w)
+			return
+		}
 		srv.refuse(w, r, upgrade, code, ctx)
 		return
 	}
@@ -219,12 +230,52 @@ func (srv *Server) register(s *Socket) bool {
 	return true
 }
 
-func (srv *Server) unregister(s *Socket) {
+func (srv *Server) unregister(s *Socket, graceNoop bool) {
 	srv.mu.Lock()
 	if srv.sessions[s.id] == s {
 		delete(srv.sessions, s.id)
 	}
+	if graceNoop {
+		now := timeNow()
+		if srv.closedByClient == nil {
+			srv.closedByClient = make(map[string]time.Time)
+		}
+		for id, t := range srv.closedByClient { // entries live closedGrace
+			if now.Sub(t) > closedGrace {
+				delete(srv.closedByClient, id)
+			}
+		}
+		if len(srv.closedByClient) < maxClosedByClient {
+			srv.closedByClient[s.id] = now
+		}
+	}
 	srv.mu.Unlock()
+}
+
+const (
+	closedGrace       = time.Second
+	maxClosedByClient = 10000
+)
+
+// takeClosedByClient reports, once, whether the client closed session sid
+// within the last closedGrace with no poll held.
+func (srv *Server) takeClosedByClient(sid string) bool {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	t, ok := srv.closedByClient[sid]
+	if ok {
+		delete(srv.closedByClient, sid)
+	}
+	return ok && timeNow().Sub(t) <= closedGrace
+}
+
+// writeNoop answers a poll with a lone noop packet.
+func writeNoop(w http.ResponseWriter) {
+	h := w.Header()
+	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	h.Set("Content-Length", "1")
+	w.WriteHeader(http.StatusOK)
+	w.Write([]byte{'6'})
 }
 
 // Close closes every session at once (reason "forced close", queued

@@ -332,12 +332,13 @@ func (s *Socket) closeWith(reason string, err error, reply closeReply) {
 	s.settleProbeLocked()
 	s.queue, s.queueBytes = nil, 0
 	s.pollReply = reply
+	graceNoop := reply == closeReplyNoop && s.pollWait == nil && s.transport == Polling
 	s.wakePollLocked()
 	ws, up := s.ws, s.upgrading
 	s.upgrading = nil
 	s.mu.Unlock()
 
-	s.srv.unregister(s)
+	s.srv.unregister(s, graceNoop)
 	if ws != nil {
 		ws.close(closeNormal)
 	}

@@ -466,4 +466,3 @@ func appendJSONFloat(dst []byte, f float64) []byte {
 	}
 	return dst
 }
-
