@@ -37,7 +37,7 @@ type Server struct {
 	// reference, single-threaded, serves them in arrival order). Only that
 	// one poll: the entry is consumed.
 	closedByClient map[string]time.Time
-	closed   bool
+	closed         bool
 }
 
 // NewServer returns a server configured by opts (nil means defaults). It
