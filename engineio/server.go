@@ -360,8 +360,8 @@ func invalidHeaderValue(v string) bool {
 
 var errNotHijacker = errors.New("engineio: http.ResponseWriter does not implement http.Hijacker")
 
-// timeNow is the clock, replaceable in tests.
-var timeNow = time.Now
+// timeNow is the clock.
+func timeNow() time.Time { return time.Now() }
 
 // NewID returns a fresh random id in the session id format (20 base64url
 // characters), for layers above that need unguessable ids.
