@@ -63,9 +63,11 @@ func buildHandshake(conn *engineio.Socket, auth map[string]any) *Handshake {
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
+	now := time.Now()
 	return &Handshake{
 		Headers: r.Header,
-		Time:    time.Now(),
+		Time:    now,
+		Issued:  now.UnixMilli(),
 		Address: addr,
 		XDomain: r.Header.Get("Origin") != "",
 		Secure:  r.TLS != nil,
@@ -83,6 +85,10 @@ func (s *Socket) Namespace() *Namespace { return s.nsp }
 
 // Conn returns the underlying Engine.IO connection (Node: socket.conn).
 func (s *Socket) Conn() *engineio.Socket { return s.client.conn }
+
+// Client returns the Engine.IO connection the socket shares with the
+// client's other namespaces (Node: socket.client.conn); the same as Conn.
+func (s *Socket) Client() *engineio.Socket { return s.client.conn }
 
 // Request returns the first HTTP request of the connection.
 func (s *Socket) Request() *http.Request { return s.client.conn.Request() }

@@ -47,7 +47,8 @@ type Encoded struct {
 // Handshake describes how a socket connected (Node: socket.handshake).
 type Handshake struct {
 	Headers http.Header    // headers of the first HTTP request
-	Time    time.Time      // when the socket was created (Node: time, issued)
+	Time    time.Time      // when the socket was created (Node: time)
+	Issued  int64          // the same, in Unix milliseconds (Node: issued)
 	Address string         // client IP address
 	XDomain bool           // the request carried an Origin header
 	Secure  bool           // the connection uses TLS

@@ -120,6 +120,7 @@ func (w wireSocket) info() adapter.SocketInfo {
 		} else if t, err := time.Parse(jsTimeLayout, strings.TrimSpace(h.Time)); err == nil {
 			hs.Time = t
 		}
+		hs.Issued = hs.Time.UnixMilli()
 		for k, v := range h.Headers {
 			for _, s := range anyStrings(v) {
 				hs.Headers.Add(k, s)
