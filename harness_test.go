@@ -317,9 +317,20 @@ func (e *env) connectRaw() (*wsConn, string, error) {
 	if err := c.write(ws.OpText, []byte("40")); err != nil {
 		return fail(err)
 	}
-	msg, _, err := c.recv(3 * time.Second)
-	if err != nil || !strings.HasPrefix(msg, "40{") {
-		return fail(fmt.Errorf("connect reply %q: %v", msg, err))
+	// A broadcast may be queued just before the CONNECT reply (the socket
+	// is in its rooms first, as in the reference); clients buffer such
+	// events, this one skips them.
+	var msg string
+	for {
+		m, bin, err := c.recv(3 * time.Second)
+		if err == nil && (bin || strings.HasPrefix(m, "42") || strings.HasPrefix(m, "45")) {
+			continue
+		}
+		if err != nil || !strings.HasPrefix(m, "40{") {
+			return fail(fmt.Errorf("connect reply %q: %v", m, err))
+		}
+		msg = m
+		break
 	}
 	sid, err := openSID(msg)
 	if err != nil {
