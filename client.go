@@ -27,7 +27,8 @@ type client struct {
 
 	// attachment wait: a binary packet whose attachments do not all
 	// arrive within maxAttachmentWait closes the connection.
-	attWaiting bool // dispatch goroutine only
+	attWaiting bool        // dispatch goroutine only
+	attTimer   *time.Timer // dispatch goroutine only
 	attGen     atomic.Uint64
 
 	mu           sync.Mutex
@@ -64,6 +65,7 @@ func (c *client) OnMessage(data []byte, binary bool) {
 	if c.attWaiting {
 		c.attWaiting = false
 		c.attGen.Add(1) // the packet completed: disarm the timer
+		c.attTimer.Stop()
 	}
 	if p.Type == parser.Ack || p.Type == parser.BinaryAck {
 		c.mu.Lock()
@@ -89,7 +91,7 @@ func (c *client) awaitAttachments() {
 	}
 	c.attWaiting = true
 	gen := c.attGen.Add(1)
-	time.AfterFunc(maxAttachmentWait, func() {
+	c.attTimer = time.AfterFunc(maxAttachmentWait, func() {
 		if c.attGen.Load() == gen {
 			c.srv.log.Debug("socketio: attachments not received in time", "sid", c.conn.ID())
 			c.conn.Close()
@@ -101,6 +103,9 @@ func (c *client) awaitAttachments() {
 func (c *client) OnClose(reason string, err error) {
 	c.dec.Reset()
 	c.attGen.Add(1)
+	if c.attTimer != nil {
+		c.attTimer.Stop() // do not keep the connection reachable for 30 s
+	}
 	// Never wait for room in the queue: OnClose may run on the task
 	// goroutine itself (a write that overflows the buffer closes the
 	// session synchronously), which would then wait for itself.

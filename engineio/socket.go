@@ -236,8 +236,9 @@ func (s *Socket) startWriterLocked() *wsConn {
 
 // SendPacketsNow is SendPackets, but if no write is in progress it writes
 // on the calling goroutine instead of starting a writer: it then blocks
-// until the packets are written (at most WriteTimeout for a client that
-// does not read). Use it where the caller may wait for this one client,
+// until the packets (with any queued before them) are written, at most
+// WriteTimeout for a client that does not read; packets queued meanwhile
+// by others go to a writer goroutine. Use it where the caller may wait for this one client,
 // e.g. to answer it from its own handler; never for broadcasts.
 func (s *Socket) SendPacketsNow(pkts ...packet.Packet) error {
 	s.mu.Lock()
@@ -257,7 +258,7 @@ func (s *Socket) SendPacketsNow(pkts ...packet.Packet) error {
 	c := s.startWriterLocked()
 	s.mu.Unlock()
 	if c != nil {
-		c.writeLoop()
+		c.drain(true)
 	}
 	return nil
 }

@@ -11,15 +11,26 @@ import (
 // writeLoop drains the session queue to the connection, all queued frames
 // in one write, until the queue is empty; it is started by flushLocked and
 // exits when idle, so an idle connection has no writer goroutine.
-func (c *wsConn) writeLoop() {
+func (c *wsConn) writeLoop() { c.drain(false) }
+
+// drain is writeLoop; with once (a caller writing on its own goroutine,
+// see SendPacketsNow) it writes one batch and hands whatever was queued
+// meanwhile to a writer goroutine, so that caller is not kept draining
+// packets others queue.
+func (c *wsConn) drain(once bool) {
 	s := c.s
 	var written []packet.Packet
-	for {
+	for n := 0; ; n++ {
 		s.mu.Lock()
 		s.recycleLocked(written)
 		if s.ws != c || s.state == stateClosed {
 			s.writing = false
 			s.mu.Unlock()
+			return
+		}
+		if once && n > 0 && len(s.queue) > 0 {
+			s.mu.Unlock()
+			go c.writeLoop() // takes over the writer role (writing stays set)
 			return
 		}
 		pkts := s.takeQueueLocked()

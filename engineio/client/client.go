@@ -62,6 +62,9 @@ type Options struct {
 	ForceBase64 bool
 	// MaxMessageSize bounds one received message, default 100 MB.
 	MaxMessageSize int64
+	// MaxBufferedBytes bounds the data queued and not yet written
+	// (default 16 MiB); past it the connection closes.
+	MaxBufferedBytes int
 	// OnPing, if set, is called after each ping from the server (the
 	// socket.io Manager's "ping" event), on the reader goroutine.
 	OnPing func()
@@ -71,10 +74,11 @@ type Options struct {
 
 // Errors returned by Dial and Send.
 var (
-	ErrClosed        = errors.New("engineio client: connection closed")
-	ErrNoTransports  = errors.New("No transports available")
-	ErrHandshake     = errors.New("engineio client: handshake failed")
-	ErrUnexpectedSID = errors.New("engineio client: unexpected session id")
+	ErrClosed          = errors.New("engineio client: connection closed")
+	ErrWriteBufferFull = errors.New("engineio client: write buffer full (server not reading)")
+	ErrNoTransports    = errors.New("No transports available")
+	ErrHandshake       = errors.New("engineio client: handshake failed")
+	ErrUnexpectedSID   = errors.New("engineio client: unexpected session id")
 )
 
 // HandshakeError is a handshake refused by the server with an Engine.IO
@@ -141,6 +145,9 @@ func newConfig(rawURL string, o *Options) (*config, error) {
 	}
 	if c.MaxMessageSize <= 0 {
 		c.MaxMessageSize = 100e6
+	}
+	if c.MaxBufferedBytes <= 0 {
+		c.MaxBufferedBytes = 16 << 20
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

@@ -274,3 +274,34 @@ func TestUnknownSession(t *testing.T) {
 	}
 	_ = c
 }
+
+// A server that never reads: the client's queue is bounded, the
+// connection closes with "transport error" and Send reports it.
+func TestWriteBufferBounded(t *testing.T) {
+	release := make(chan struct{})
+	fake := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Query().Get("sid") == "" {
+			w.Write([]byte(`0{"sid":"AAAAAAAAAAAAAAAAAAAA","upgrades":[],"pingInterval":10000,"pingTimeout":10000,"maxPayload":1000000}`))
+			return
+		}
+		select { // hold every request: nothing is ever written
+		case <-release:
+		case <-r.Context().Done():
+		}
+	}))
+	defer fake.Close()
+	defer close(release)
+	r := newRecorder()
+	c := dial(t, fake.URL, &Options{Transports: []string{Polling}, MaxBufferedBytes: 1 << 16}, r)
+	chunk := make([]byte, 1<<12)
+	var err error
+	for i := 0; i < 100 && err == nil; i++ {
+		err = c.Send(chunk, true)
+	}
+	if !errors.Is(err, ErrWriteBufferFull) && !errors.Is(err, ErrClosed) {
+		t.Fatalf("Send err %v", err)
+	}
+	if got := r.waitClose(t); got != ReasonTransportError {
+		t.Fatalf("reason %q", got)
+	}
+}

@@ -39,6 +39,7 @@ type Conn struct {
 	closed   bool
 	tr       transport
 	queue    []packet.Packet
+	queued   int // bytes in queue, bounded by Options.MaxBufferedBytes
 	writing  bool
 	paused   bool // upgrading: polling issues no new request
 	polling  int  // polling requests in flight
@@ -97,14 +98,26 @@ func (c *Conn) Send(data []byte, binary bool) error {
 }
 
 // SendPackets queues packets atomically and in order.
+// Past Options.MaxBufferedBytes of unwritten data (a server that does not
+// read) the connection closes with "transport error" and
+// ErrWriteBufferFull.
 func (c *Conn) SendPackets(pkts ...packet.Packet) error {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.closed {
+		c.mu.Unlock()
 		return ErrClosed
 	}
-	c.queue = append(c.queue, pkts...)
+	for _, p := range pkts {
+		c.queue = append(c.queue, p)
+		c.queued += len(p.Data) + 1
+	}
+	if c.queued > c.cfg.MaxBufferedBytes {
+		c.mu.Unlock()
+		c.closeWith(ReasonTransportError, ErrWriteBufferFull)
+		return ErrWriteBufferFull
+	}
 	c.flushLocked()
+	c.mu.Unlock()
 	return nil
 }
 
@@ -164,6 +177,9 @@ func (c *Conn) takeBatchLocked(tr transport) []packet.Packet {
 		}
 	}
 	pkts := c.queue[:n:n]
+	for _, p := range pkts {
+		c.queued -= len(p.Data) + 1
+	}
 	c.queue = c.queue[n:]
 	if len(c.queue) == 0 {
 		c.queue = nil
@@ -219,6 +235,7 @@ func (c *Conn) Close() error {
 	}
 	c.closing = true
 	c.queue = append(c.queue, packet.Packet{Type: packet.Close})
+	c.queued++
 	c.flushLocked()
 	deadline := time.Now().Add(time.Second)
 	for (c.writing || len(c.queue) > 0) && !c.closed && time.Now().Before(deadline) {
@@ -247,7 +264,7 @@ func (c *Conn) closeWith(reason string, err error) {
 		c.hb.Stop()
 	}
 	tr, probing := c.tr, c.probing
-	c.queue = nil
+	c.queue, c.queued = nil, 0
 	c.cond.Broadcast()
 	c.mu.Unlock()
 	c.cancel()
