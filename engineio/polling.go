@@ -69,6 +69,9 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 		t := packet.Close
 		if s.pollReply == closeReplyNoop {
 			t = packet.Noop
+			// This poll raced the close and gets its noop here: the
+			// grace noop for a later poll is used up.
+			s.srv.takeClosedByClient(s.id)
 		}
 		pkts = []packet.Packet{{Type: t}}
 	case s.transport != Polling:

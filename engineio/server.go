@@ -98,6 +98,10 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	s := srv.Socket(q.sid)
 	if s == nil { // closed between verify and now
+		if !upgrade && r.Method == http.MethodGet && q.transport == Polling && srv.takeClosedByClient(q.sid) {
+			writeNoop(w)
+			return
+		}
 		srv.refuse(w, r, upgrade, CodeUnknownSID, map[string]string{"sid": q.sid})
 		return
 	}
@@ -230,26 +234,32 @@ func (srv *Server) register(s *Socket) bool {
 	return true
 }
 
-func (srv *Server) unregister(s *Socket, graceNoop bool) {
+func (srv *Server) unregister(s *Socket) {
 	srv.mu.Lock()
 	if srv.sessions[s.id] == s {
 		delete(srv.sessions, s.id)
 	}
-	if graceNoop {
-		now := timeNow()
-		if srv.closedByClient == nil {
-			srv.closedByClient = make(map[string]time.Time)
-		}
-		for id, t := range srv.closedByClient { // entries live closedGrace
-			if now.Sub(t) > closedGrace {
-				delete(srv.closedByClient, id)
-			}
-		}
-		if len(srv.closedByClient) < maxClosedByClient {
-			srv.closedByClient[s.id] = now
+	srv.mu.Unlock()
+}
+
+// rememberClientClose records that the client closed session id with no
+// poll held (see closedByClient). Called with the session's lock held, so
+// a poll served after the close always finds the record.
+func (srv *Server) rememberClientClose(id string) {
+	srv.mu.Lock()
+	defer srv.mu.Unlock()
+	now := timeNow()
+	if srv.closedByClient == nil {
+		srv.closedByClient = make(map[string]time.Time)
+	}
+	for sid, t := range srv.closedByClient { // entries live closedGrace
+		if now.Sub(t) > closedGrace {
+			delete(srv.closedByClient, sid)
 		}
 	}
-	srv.mu.Unlock()
+	if len(srv.closedByClient) < maxClosedByClient {
+		srv.closedByClient[id] = now
+	}
 }
 
 const (

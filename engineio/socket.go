@@ -333,13 +333,15 @@ func (s *Socket) closeWith(reason string, err error, reply closeReply) {
 	s.settleProbeLocked()
 	s.queue, s.queueBytes = nil, 0
 	s.pollReply = reply
-	graceNoop := reply == closeReplyNoop && s.pollWait == nil && s.transport == Polling
+	if reply == closeReplyNoop && s.pollWait == nil && s.transport == Polling {
+		s.srv.rememberClientClose(s.id)
+	}
 	s.wakePollLocked()
 	ws, up := s.ws, s.upgrading
 	s.upgrading = nil
 	s.mu.Unlock()
 
-	s.srv.unregister(s, graceNoop)
+	s.srv.unregister(s)
 	if ws != nil {
 		ws.close(closeNormal)
 	}
