@@ -128,7 +128,7 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 		if exp < 0 {
 			exp = len(g.responses)
 		}
-		return nil, &AckTimeoutError{Expected: exp, Responses: slices.Clone(g.responses)}
+		return nil, &AckTimeoutError{Expected: exp, Responses: slices.Clone(g.responses), Cause: context.Cause(ctx)}
 	}
 }
 

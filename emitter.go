@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"context"
+	"github.com/gosio/socketio/internal/timeout"
 	"time"
 
 	"github.com/gosio/socketio/parser"
@@ -69,9 +70,6 @@ func (e *Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (A
 		return newArgs(r.Data, r.Attachments, 0)
 	case <-ctx.Done():
 		s.removeAck(p.ID)
-		if ctx.Err() == context.DeadlineExceeded {
-			return Args{}, ErrTimeout
-		}
-		return Args{}, ctx.Err()
+		return Args{}, timeout.FromContext(ctx)
 	}
 }

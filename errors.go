@@ -5,6 +5,7 @@ import (
 
 	"github.com/gosio/socketio/engineio"
 	"github.com/gosio/socketio/internal/handler"
+	"github.com/gosio/socketio/internal/timeout"
 	"github.com/gosio/socketio/parser"
 )
 
@@ -40,9 +41,12 @@ const (
 var (
 	// ErrDisconnected: the socket is not connected.
 	ErrDisconnected = errors.New("socketio: socket has been disconnected")
-	// ErrTimeout: an acknowledgement did not arrive in time. The message
-	// is the reference's.
-	ErrTimeout = errors.New("operation has timed out")
+	// ErrTimeout: an acknowledgement or a cluster request did not complete
+	// in time. The message is the reference's. The server, the adapters
+	// (adapter.ErrTimeout) and the client (client.ErrTimeout) share this
+	// one value; where a context's deadline ended the wait, the error
+	// also matches context.DeadlineExceeded.
+	ErrTimeout = timeout.Err
 	// ErrReservedEvent: the event name is reserved (connect, connect_error,
 	// disconnect, disconnecting, newListener, removeListener).
 	ErrReservedEvent = parser.ErrReservedEvent
@@ -70,9 +74,18 @@ func (e *ConnectError) Error() string { return e.Message }
 type AckTimeoutError struct {
 	Expected  int
 	Responses []Args
+	// Cause is the context's error that ended the wait
+	// (context.DeadlineExceeded, or the context's cause), if any.
+	Cause error
 }
 
 func (e *AckTimeoutError) Error() string { return ErrTimeout.Error() }
 
-// Unwrap makes errors.Is(err, ErrTimeout) true.
-func (e *AckTimeoutError) Unwrap() error { return ErrTimeout }
+// Unwrap makes errors.Is(err, ErrTimeout) true, and errors.Is(err,
+// context.DeadlineExceeded) when a deadline ended the wait.
+func (e *AckTimeoutError) Unwrap() []error {
+	if e.Cause == nil {
+		return []error{ErrTimeout}
+	}
+	return []error{ErrTimeout, e.Cause}
+}

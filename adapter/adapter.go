@@ -9,7 +9,7 @@ package adapter
 
 import (
 	"context"
-	"errors"
+	"github.com/gosio/socketio/internal/timeout"
 	"net/http"
 	"net/url"
 	"time"
@@ -142,5 +142,5 @@ type Adapter interface {
 type Factory func(nsp Namespace) Adapter
 
 // ErrTimeout is returned when a cluster request ends before every node
-// answered.
-var ErrTimeout = errors.New("socketio: operation has timed out")
+// answered. It is the same value as socketio.ErrTimeout.
+var ErrTimeout = timeout.Err

@@ -17,6 +17,7 @@ package client
 import (
 	"context"
 	"errors"
+	"github.com/gosio/socketio/internal/timeout"
 	"net/url"
 	"strings"
 	"sync"
@@ -32,7 +33,7 @@ import (
 var (
 	// ErrTimeout: a connection attempt or an acknowledgement took too long.
 	// Its message is the reference's for acks.
-	ErrTimeout = errors.New("operation has timed out")
+	ErrTimeout = timeout.Err
 	// ErrConnectTimeout: the connection attempt exceeded Options.Timeout
 	// (the reference's error message is "timeout").
 	ErrConnectTimeout = errors.New("timeout")

@@ -3,17 +3,17 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"github.com/gosio/socketio/internal/timeout"
 	"sync"
 	"time"
 
-	"github.com/gosio/socketio"
 	"github.com/gosio/socketio/internal/handler"
 	"github.com/gosio/socketio/parser"
 )
 
 // Args are event or acknowledgement arguments, decoded lazily (the same
 // type as the server's).
-type Args = socketio.Args
+type Args = parser.Args
 
 // Event is an incoming event, as given to func(*Event) handlers.
 type Event struct {
@@ -348,7 +348,7 @@ func (s *Socket) dispatch(p *parser.Packet) {
 	if err != nil {
 		return
 	}
-	args, err := socketio.NewArgs(p.Data, p.Attachments)
+	args, err := parser.NewArgs(p.Data, p.Attachments)
 	if err != nil {
 		return
 	}
@@ -439,15 +439,12 @@ func (e *Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (A
 		if r == nil {
 			return Args{}, ErrDisconnected
 		}
-		return socketio.NewArgs(r.Data, r.Attachments)
+		return parser.NewArgs(r.Data, r.Attachments)
 	case <-ctx.Done():
 		s.mu.Lock()
 		delete(s.acks, p.ID)
 		s.mu.Unlock()
-		if ctx.Err() == context.DeadlineExceeded {
-			return Args{}, ErrTimeout
-		}
-		return Args{}, ctx.Err()
+		return Args{}, timeout.FromContext(ctx)
 	}
 }
 

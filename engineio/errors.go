@@ -3,6 +3,7 @@ package engineio
 import (
 	"encoding/json"
 	"errors"
+	"github.com/gosio/socketio/engineio/session"
 	"net/http"
 	"strconv"
 )
@@ -51,11 +52,11 @@ func (e *ConnectionError) Error() string {
 
 // Reasons passed to Handler.OnClose; the strings are the reference's.
 const (
-	ReasonTransportError = "transport error"
-	ReasonTransportClose = "transport close"
-	ReasonForcedClose    = "forced close"
-	ReasonPingTimeout    = "ping timeout"
-	ReasonParseError     = "parse error"
+	ReasonTransportError = session.ReasonTransportError
+	ReasonTransportClose = session.ReasonTransportClose
+	ReasonForcedClose    = session.ReasonForcedClose
+	ReasonPingTimeout    = session.ReasonPingTimeout
+	ReasonParseError     = session.ReasonParseError
 )
 
 // Errors passed as the description of a close, and returned by Socket

@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"github.com/gosio/socketio/engineio/session"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -9,8 +10,8 @@ import (
 
 // Transport names, as in the "transport" query parameter.
 const (
-	Polling   = "polling"
-	WebSocket = "websocket"
+	Polling   = session.Polling
+	WebSocket = session.WebSocket
 )
 
 // Options configures a Server. The zero value (or nil) gives the reference

@@ -8,26 +8,15 @@ import (
 	"time"
 
 	"github.com/gosio/socketio/engineio/packet"
+	"github.com/gosio/socketio/engineio/session"
 	"github.com/gosio/socketio/internal/dispatch"
 )
 
-// Handler receives the events of one session. Set it with
-// Socket.SetHandler, normally inside Options.OnConnection.
-//
-// Calls for one session never overlap: OnMessage is called for each message
-// in arrival order, from the goroutine reading the transport (the WebSocket
-// reader or the HTTP POST request goroutine). OnClose is called exactly
-// once, after the last OnMessage has returned; it may run on a timer or on
-// another request's goroutine. A handler may call any Socket method,
+// Handler receives the events of one session; set it with
+// Socket.SetHandler, normally inside Options.OnConnection. See
+// session.Handler for the contract. A handler may call any Socket method,
 // including Close; Send after close returns ErrClosed.
-type Handler interface {
-	// OnMessage receives a message. data is owned by the handler.
-	OnMessage(data []byte, binary bool)
-	// OnClose reports the end of the session with a reason string of the
-	// reference ("transport close", "ping timeout", ...) and, where known,
-	// an error describing the cause.
-	OnClose(reason string, err error)
-}
+type Handler = session.Handler
 
 type sockState uint8
 

@@ -17,26 +17,26 @@ import (
 	"strings"
 	"time"
 
-	"github.com/gosio/socketio/engineio"
+	"github.com/gosio/socketio/engineio/session"
 )
 
 // Handler receives a connection's messages and its close; see
-// engineio.Handler for the contract, which is the same.
-type Handler = engineio.Handler
+// session.Handler for the contract.
+type Handler = session.Handler
 
 // Transport names.
 const (
-	Polling   = engineio.Polling
-	WebSocket = engineio.WebSocket
+	Polling   = session.Polling
+	WebSocket = session.WebSocket
 )
 
 // Close reasons given to Handler.OnClose, the reference client's strings.
 const (
-	ReasonTransportClose = engineio.ReasonTransportClose // the server closed
-	ReasonTransportError = engineio.ReasonTransportError // the connection failed
-	ReasonForcedClose    = engineio.ReasonForcedClose    // Conn.Close was called
-	ReasonPingTimeout    = engineio.ReasonPingTimeout    // no ping from the server in time
-	ReasonParseError     = engineio.ReasonParseError     // the server sent garbage
+	ReasonTransportClose = session.ReasonTransportClose // the server closed
+	ReasonTransportError = session.ReasonTransportError // the connection failed
+	ReasonForcedClose    = session.ReasonForcedClose    // Conn.Close was called
+	ReasonPingTimeout    = session.ReasonPingTimeout    // no ping from the server in time
+	ReasonParseError     = session.ReasonParseError     // the server sent garbage
 )
 
 // Options configures Dial. The zero value (or nil) gives engine.io-client's

@@ -5,15 +5,13 @@
 package dispatch
 
 import (
+	"github.com/gosio/socketio/engineio/session"
 	"sync"
 	"sync/atomic"
 )
 
-// Handler is the receiver (engineio.Handler has the same methods).
-type Handler interface {
-	OnMessage(data []byte, binary bool)
-	OnClose(reason string, err error)
-}
+// Handler is the receiver.
+type Handler = session.Handler
 
 // Dispatcher serializes calls to a Handler. The zero value is ready; set
 // the handler with Set.

@@ -7,6 +7,7 @@ package handler
 import (
 	"errors"
 	"fmt"
+	"github.com/gosio/socketio/parser"
 	"reflect"
 )
 
@@ -23,7 +24,7 @@ type Call interface {
 
 // ErrNoArgument is what Call.Decode returns for a missing argument; a
 // typed handler then gets the zero value.
-var ErrNoArgument = errors.New("socketio: no such argument")
+var ErrNoArgument = parser.ErrNoArgument
 
 // Compile checks fn once and returns a caller. Accepted forms:
 //
