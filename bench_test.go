@@ -2,6 +2,7 @@ package socketio
 
 import (
 	"context"
+	"github.com/gosio/socketio/engineio"
 	"io"
 	"net/http/httptest"
 	"strconv"
@@ -53,7 +54,7 @@ func (c *benchConn) read(b *testing.B) string {
 }
 
 func benchServer(b *testing.B) (*Server, string) {
-	io := NewServer(&Options{PingInterval: time.Minute, PingTimeout: time.Minute})
+	io := NewServer(&Options{Engine: engineio.Options{PingInterval: time.Minute, PingTimeout: time.Minute}})
 	io.OnConnection(func(s *Socket) {
 		s.On("echo", func(e *Event) { e.Ack(e.Values()...) })
 		s.On("typed", func(msg string, ack func(string)) { ack(msg) })

@@ -227,7 +227,7 @@ type RemoteSocket struct {
 func (r *RemoteSocket) ID() string { return r.info.ID }
 
 // Handshake returns the socket's handshake.
-func (r *RemoteSocket) Handshake() *Handshake { return r.info.Handshake }
+func (r *RemoteSocket) Handshake() *Handshake { return handshakeFromAdapter(r.info.Handshake) }
 
 // Rooms returns the socket's rooms when it was fetched.
 func (r *RemoteSocket) Rooms() []string { return r.info.Rooms }
@@ -237,8 +237,10 @@ func (r *RemoteSocket) Data() any { return r.info.Data }
 
 // Local returns the socket if it lives on this node, else nil.
 func (r *RemoteSocket) Local() *Socket {
-	s, _ := r.info.Local.(*Socket)
-	return s
+	if r.info.Local == nil {
+		return nil
+	}
+	return r.nsp.Socket(r.info.ID)
 }
 
 func (r *RemoteSocket) op() *BroadcastOperator { return r.nsp.To(r.info.ID) }

@@ -21,9 +21,10 @@ const maxQueuedPackets = 1024
 // client is one Engine.IO connection and the namespace sockets it carries
 // (Node: Client). It implements engineio.Handler.
 type client struct {
-	srv  *Server
-	conn *engineio.Socket
-	dec  *parser.Decoder // used by the engine's dispatch goroutine only
+	srv       *Server
+	conn      *engineio.Socket
+	handshake *connHandshake  // shared by the connection's sockets
+	dec       *parser.Decoder // used by the engine's dispatch goroutine only
 
 	// attachment wait: a binary packet whose attachments do not all
 	// arrive within maxAttachmentWait closes the connection.
@@ -41,7 +42,7 @@ type client struct {
 }
 
 func newClient(srv *Server, conn *engineio.Socket) *client {
-	c := &client{srv: srv, conn: conn, dec: parser.NewDecoder(srv.limits), nsps: make(map[string]*Socket)}
+	c := &client{srv: srv, conn: conn, handshake: newConnHandshake(conn), dec: parser.NewDecoder(srv.limits), nsps: make(map[string]*Socket)}
 	c.tasks = serial.New(maxQueuedPackets, func(v any, stack []byte) {
 		srv.log.Error("socketio: handler panicked", "panic", v, "sid", conn.ID(), "stack", string(stack))
 	})

@@ -3,6 +3,7 @@ package socketio_test
 import (
 	"context"
 	"fmt"
+	"github.com/gosio/socketio/engineio"
 	"io"
 	"net"
 	"net/http"
@@ -80,7 +81,7 @@ func (c *rawClient) close() {
 }
 
 func ExampleNewServer() {
-	io := socketio.NewServer(&socketio.Options{PingInterval: 10 * time.Second})
+	io := socketio.NewServer(&socketio.Options{Engine: engineio.Options{PingInterval: 10 * time.Second}})
 	io.OnConnection(func(s *socketio.Socket) {
 		s.Emit("hello", "world", map[string]int{"answer": 42})
 	})
@@ -130,7 +131,7 @@ func ExampleSocket_On() {
 }
 
 func ExampleBroadcastOperator_EmitWithAck() {
-	io := socketio.NewServer(&socketio.Options{PingInterval: 10 * time.Second})
+	io := socketio.NewServer(&socketio.Options{Engine: engineio.Options{PingInterval: 10 * time.Second}})
 	io.OnConnection(func(s *socketio.Socket) { s.Join("voters") })
 	url, stop := serve(io)
 	defer stop()

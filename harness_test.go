@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"github.com/gosio/socketio/engineio"
 	"io"
 	"log"
 	"log/slog"
@@ -28,22 +29,16 @@ import (
 // 200 ms, maxHttpBufferSize 1e6, connectTimeout 1 s, CORS "*".
 func suiteOptions() *Options {
 	return &Options{
-		PingInterval:      300 * time.Millisecond,
-		PingTimeout:       200 * time.Millisecond,
-		MaxHTTPBufferSize: 1e6,
-		ConnectTimeout:    time.Second,
-		CORS:              &CORSOptions{Origins: []string{"*"}},
+		ConnectTimeout: time.Second,
+		Engine:         engineio.Options{PingInterval: 300 * time.Millisecond, PingTimeout: 200 * time.Millisecond, MaxHTTPBufferSize: 1e6, CORS: &CORSOptions{Origins: []string{"*"}}},
 	}
 }
 
 // robustOptions shrinks the timers as docs/robustness.md section 5 asks.
 func robustOptions() *Options {
 	return &Options{
-		PingInterval:      300 * time.Millisecond,
-		PingTimeout:       200 * time.Millisecond,
-		UpgradeTimeout:    100 * time.Millisecond,
-		ConnectTimeout:    100 * time.Millisecond,
-		MaxHTTPBufferSize: 1e6,
+		ConnectTimeout: 100 * time.Millisecond,
+		Engine:         engineio.Options{PingInterval: 300 * time.Millisecond, PingTimeout: 200 * time.Millisecond, UpgradeTimeout: 100 * time.Millisecond, MaxHTTPBufferSize: 1e6},
 	}
 }
 

@@ -145,9 +145,9 @@ func TestLifecycleConnectDisconnectCycles(t *testing.T) {
 // fail cleanly, and no goroutine is left.
 func TestLifecycleCloseUnderLoad(t *testing.T) {
 	opts := robustOptions()
-	opts.UpgradeTimeout = 10 * time.Second // keep the upgrades pending
+	opts.Engine.UpgradeTimeout = 10 * time.Second // keep the upgrades pending
 	opts.ConnectTimeout = 5 * time.Second
-	opts.PingInterval = 5 * time.Second // keep the polls held
+	opts.Engine.PingInterval = 5 * time.Second // keep the polls held
 	var reasons sync.Map                // Reason -> *atomic.Int64
 	e := newEnv(t, opts, func(io *Server) {
 		io.OnConnection(func(s *Socket) {

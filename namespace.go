@@ -30,7 +30,7 @@ type Namespace struct {
 
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
 	n := &Namespace{name: name, srv: srv, parent: parent, sockets: make(map[string]*Socket)}
-	n.adapter = srv.adapter(n)
+	n.adapter = srv.adapter(n.seam())
 	return n
 }
 
@@ -39,9 +39,6 @@ func (n *Namespace) Name() string { return n.name }
 
 // Adapter returns the namespace's adapter.
 func (n *Namespace) Adapter() adapter.Adapter { return n.adapter }
-
-// Encode encodes p for the wire with the server's parser (adapter.Namespace).
-func (n *Namespace) Encode(p *parser.Packet) *adapter.Encoded { return encodePacket(p) }
 
 // encodePacket returns p as Engine.IO packets: its text part, then one
 // binary message per attachment.
@@ -59,10 +56,6 @@ func encodePacket(p *parser.Packet) *adapter.Encoded {
 	}
 	return &adapter.Encoded{Packets: pkts, Packet: p}
 }
-
-// NextAckID returns a fresh acknowledgement id (adapter.Namespace): ids
-// are per namespace, as in the reference.
-func (n *Namespace) NextAckID() uint64 { return n.ackIDs.Add(1) - 1 }
 
 // Sockets returns the sockets connected to this namespace on this node
 // (Node: nsp.sockets).

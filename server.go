@@ -40,38 +40,26 @@ type (
 	CompressionOptions = engineio.CompressionOptions
 	DeflateOptions     = engineio.DeflateOptions
 	ConnectionError    = engineio.ConnectionError
-	Handshake          = adapter.Handshake
 )
 
 // Options configures a Server. The zero value (or nil) gives the defaults
 // of Node's socket.io 4.8; every field names its default. NewServer copies
 // it and never modifies the caller's value.
 type Options struct {
-	// Path served, default "/socket.io/".
-	Path string
+	// Engine configures the Engine.IO layer: Path (here "/socket.io/" by
+	// default), ping interval and timeout, payload and buffer sizes,
+	// transports, CORS, cookies, compression and the HTTP hooks; each
+	// field of engineio.Options names its default. Engine.OnConnection is
+	// the server's own: NewServer replaces it. Engine.Logger defaults to
+	// Logger.
+	Engine engineio.Options
+
 	// ConnectTimeout closes connections that join no namespace in time
 	// (default 45s).
 	ConnectTimeout time.Duration
 
-	// Engine.IO options; see engineio.Options for each.
-	PingInterval      time.Duration // default 25s
-	PingTimeout       time.Duration // default 20s
-	UpgradeTimeout    time.Duration // default 10s
-	MaxHTTPBufferSize int64         // default 1e6
-	Transports        []string      // default {"polling", "websocket"}
-	DisableUpgrades   bool
-	AllowRequest      func(r *http.Request) error
-	Cookie            *CookieOptions
-	CORS              *CORSOptions
-	HTTPCompression   *CompressionOptions
-	PerMessageDeflate *DeflateOptions
-	WriteTimeout      time.Duration // default 10s
-	MaxBufferedBytes  int           // default 16 MiB per connection
-	OnConnectionError func(*ConnectionError)
-	OnHeaders         func(h http.Header, r *http.Request)
-	OnInitialHeaders  func(h http.Header, r *http.Request)
-
-	// Adapter creates each namespace's adapter (default adapter.NewMemory).
+	// Adapter creates each namespace's adapter (default
+	// adapter.MemoryFactory).
 	Adapter adapter.Factory
 	// CleanupEmptyChildNamespaces removes a dynamic namespace's child when
 	// its last socket leaves (default false).
@@ -119,9 +107,6 @@ func NewServer(opts *Options) *Server {
 		s.opts = *opts
 	}
 	o := &s.opts
-	if o.Path == "" {
-		o.Path = "/socket.io"
-	}
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = 45 * time.Second
 	}
@@ -130,34 +115,22 @@ func NewServer(opts *Options) *Server {
 	}
 	s.adapter = o.Adapter
 	if s.adapter == nil {
-		s.adapter = adapter.NewMemory
+		s.adapter = adapter.MemoryFactory
 	}
 	s.log = o.Logger
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.limits = parser.Limits{MaxAttachments: o.MaxAttachments, MaxAttachmentBytes: o.MaxAttachmentBytes}
-	s.engine = engineio.NewServer(&engineio.Options{
-		Path:              o.Path,
-		PingInterval:      o.PingInterval,
-		PingTimeout:       o.PingTimeout,
-		UpgradeTimeout:    o.UpgradeTimeout,
-		MaxHTTPBufferSize: o.MaxHTTPBufferSize,
-		Transports:        o.Transports,
-		DisableUpgrades:   o.DisableUpgrades,
-		AllowRequest:      o.AllowRequest,
-		Cookie:            o.Cookie,
-		CORS:              o.CORS,
-		HTTPCompression:   o.HTTPCompression,
-		PerMessageDeflate: o.PerMessageDeflate,
-		WriteTimeout:      o.WriteTimeout,
-		MaxBufferedBytes:  o.MaxBufferedBytes,
-		OnConnectionError: o.OnConnectionError,
-		OnHeaders:         o.OnHeaders,
-		OnInitialHeaders:  o.OnInitialHeaders,
-		Logger:            o.Logger,
-		OnConnection:      s.onEngineConnection,
-	})
+	eo := o.Engine
+	if eo.Path == "" {
+		eo.Path = "/socket.io"
+	}
+	if eo.Logger == nil {
+		eo.Logger = o.Logger
+	}
+	eo.OnConnection = s.onEngineConnection
+	s.engine = engineio.NewServer(&eo)
 	s.main = s.Of("/")
 	return s
 }

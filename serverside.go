@@ -58,8 +58,9 @@ func (n *Namespace) OnServerSideEmit(event string, fn any) {
 // OnServerSideEmit registers a handler for server-side events of "/".
 func (s *Server) OnServerSideEmit(event string, fn any) { s.main.OnServerSideEmit(event, fn) }
 
-// ServerSideEvent dispatches an event from another node (adapter.Namespace).
-func (n *Namespace) ServerSideEvent(p *parser.Packet, reply func(args []any)) {
+// serverSideEvent dispatches an event from another node, on the
+// adapter's goroutine.
+func (n *Namespace) serverSideEvent(p *parser.Packet, reply func(args []any)) {
 	name, err := parser.EventName(p.Data)
 	if err != nil {
 		return

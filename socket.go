@@ -2,7 +2,6 @@ package socketio
 
 import (
 	"context"
-	"net"
 	"net/http"
 	"sync"
 	"time"
@@ -53,28 +52,8 @@ func newSocket(nsp *Namespace, c *client, auth map[string]any) *Socket {
 		ctx:    ctx,
 		cancel: cancel,
 	}
-	s.handshake = buildHandshake(c.conn, auth)
+	s.handshake = c.handshake.socketHandshake(auth)
 	return s
-}
-
-func buildHandshake(conn *engineio.Socket, auth map[string]any) *Handshake {
-	r := conn.Request()
-	addr := r.RemoteAddr
-	if host, _, err := net.SplitHostPort(addr); err == nil {
-		addr = host
-	}
-	now := time.Now()
-	return &Handshake{
-		Headers: r.Header,
-		Time:    now,
-		Issued:  now.UnixMilli(),
-		Address: addr,
-		XDomain: r.Header.Get("Origin") != "",
-		Secure:  r.TLS != nil,
-		URL:     r.RequestURI,
-		Query:   r.URL.Query(),
-		Auth:    auth,
-	}
 }
 
 // ID returns the socket id: random, distinct from the Engine.IO id.
@@ -136,7 +115,7 @@ func (s *Socket) Join(rooms ...string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.connected && !s.closing {
-		s.nsp.adapter.AddAll(s, rooms...)
+		s.nsp.adapter.AddAll(s.seam(), rooms...)
 	}
 }
 
@@ -300,7 +279,7 @@ func (s *Socket) onConnect() {
 	defer s.mu.Unlock()
 	s.connected = true
 	s.nsp.add(s)
-	s.nsp.adapter.AddAll(s, s.id)
+	s.nsp.adapter.AddAll(s.seam(), s.id)
 	s.client.writePacket(&parser.Packet{Type: parser.Connect, Nsp: s.nsp.name, Data: data}, false)
 }
 
@@ -403,12 +382,12 @@ func (s *Socket) onAck(p *parser.Packet) {
 	}
 }
 
-// ExpectAck registers cb for the ack with id (adapter.Socket). cb only
+// expectAck registers cb for the ack with id, for broadcasts with acks. cb only
 // ever sees the client's reply: a disconnect drops the entry without
 // calling it (the broadcast then times out, as in the reference). After
 // timeout the entry is forgotten, so the map does not keep the ids of
 // clients that never answered.
-func (s *Socket) ExpectAck(id uint64, cb func(*parser.Packet), timeout time.Duration) {
+func (s *Socket) expectAck(id uint64, cb func(*parser.Packet), timeout time.Duration) {
 	a := &pendingAck{cb: func(p *parser.Packet) {
 		if p != nil {
 			cb(p)
@@ -421,6 +400,22 @@ func (s *Socket) ExpectAck(id uint64, cb func(*parser.Packet), timeout time.Dura
 	if !s.addAck(id, a) && a.timer != nil {
 		a.timer.Stop()
 	}
+}
+
+// writeEncoded queues a packet encoded once for many recipients.
+func (s *Socket) writeEncoded(enc *adapter.Encoded, flags adapter.Flags) {
+	if outgoing := s.handlers.Outgoing(); len(outgoing) > 0 && enc.Packet != nil {
+		// As the reference, outgoing listeners see broadcasts too.
+		if name, err := parser.EventName(enc.Packet.Data); err == nil {
+			if args, err := newArgs(enc.Packet.Data, enc.Packet.Attachments, 1); err == nil {
+				vals := args.Values()
+				for _, f := range outgoing {
+					f(name, vals)
+				}
+			}
+		}
+	}
+	s.client.writeEncoded(enc.Packets, flags.Volatile)
 }
 
 // forgetAck removes the entry for id if it is still a.
@@ -464,27 +459,6 @@ func (s *Socket) pendingAcks() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return len(s.acks)
-}
-
-// WriteEncoded queues an encoded packet (adapter.Socket).
-func (s *Socket) WriteEncoded(enc *adapter.Encoded, flags adapter.Flags) {
-	if outgoing := s.handlers.Outgoing(); len(outgoing) > 0 && enc.Packet != nil {
-		// As the reference, outgoing listeners see broadcasts too.
-		if name, err := parser.EventName(enc.Packet.Data); err == nil {
-			if args, err := newArgs(enc.Packet.Data, enc.Packet.Attachments, 1); err == nil {
-				vals := args.Values()
-				for _, f := range outgoing {
-					f(name, vals)
-				}
-			}
-		}
-	}
-	s.client.writeEncoded(enc.Packets, flags.Volatile)
-}
-
-// Info describes the socket for FetchSockets (adapter.Socket).
-func (s *Socket) Info() adapter.SocketInfo {
-	return adapter.SocketInfo{ID: s.id, Handshake: s.handshake, Rooms: s.Rooms(), Data: s.Data(), Local: s}
 }
 
 func (s *Socket) sendAck(id uint64, args []any) error {

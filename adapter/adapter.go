@@ -10,8 +10,6 @@ package adapter
 import (
 	"context"
 	"github.com/gosio/socketio/internal/timeout"
-	"net/http"
-	"net/url"
 	"time"
 
 	"github.com/gosio/socketio/engineio/packet"
@@ -44,17 +42,27 @@ type Encoded struct {
 	Packet *parser.Packet
 }
 
-// Handshake describes how a socket connected (Node: socket.handshake).
+// Handshake describes how a socket connected (Node: socket.handshake), in
+// the form cluster adapters carry it between nodes. The server shows it
+// to applications as socketio.Handshake (the same fields, with
+// http.Header and url.Values for the maps).
 type Handshake struct {
-	Headers http.Header    // headers of the first HTTP request
-	Time    time.Time      // when the socket was created (Node: time)
-	Issued  int64          // the same, in Unix milliseconds (Node: issued)
-	Address string         // client IP address
-	XDomain bool           // the request carried an Origin header
-	Secure  bool           // the connection uses TLS
-	URL     string         // request URI of the first HTTP request
-	Query   url.Values     // its query parameters
-	Auth    map[string]any // the CONNECT payload ({} if none)
+	// Headers of the first HTTP request, keyed as net/http canonicalises
+	// them, the Host header included (Node lists it with the others).
+	Headers map[string][]string
+	Time    time.Time // when the socket was created (Node: time)
+	// TimeText is Time as a Node peer sent it (Date.toString(), e.g.
+	// "Tue Dec 01 2026 09:00:00 GMT+0000 (Coordinated Universal Time)"),
+	// kept verbatim so it travels on unchanged; empty for this node's
+	// sockets.
+	TimeText string
+	Issued   int64               // Time in Unix milliseconds (Node: issued)
+	Address  string              // client IP address
+	XDomain  bool                // the request carried an Origin header
+	Secure   bool                // the connection uses TLS
+	URL      string              // request URI of the first HTTP request
+	Query    map[string][]string // its query parameters
+	Auth     map[string]any      // the CONNECT payload ({} if none)
 }
 
 // SocketInfo describes a socket found by FetchSockets. Local is the socket

@@ -22,10 +22,16 @@ type member struct {
 	rooms map[string]struct{}
 }
 
-// NewMemory returns the in-memory adapter for nsp; it is a Factory.
-func NewMemory(nsp Namespace) Adapter {
+// NewMemory returns the in-memory adapter for nsp. MemoryFactory is the
+// Factory that makes it; cluster adapters embed a *Memory for their local
+// part.
+func NewMemory(nsp Namespace) *Memory {
 	return &Memory{nsp: nsp, rooms: make(map[string]map[string]Socket), sids: make(map[string]*member)}
 }
+
+// MemoryFactory is the Factory of the in-memory adapter, the server's
+// default.
+func MemoryFactory(nsp Namespace) Adapter { return NewMemory(nsp) }
 
 // AddAll adds s to rooms.
 func (m *Memory) AddAll(s Socket, rooms ...string) {

@@ -38,7 +38,7 @@ func (s *fakeSocket) Disconnect(bool)                                       {}
 func (s *fakeSocket) Info() SocketInfo                                      { return SocketInfo{ID: s.id} }
 
 func setup(n int) (*Memory, []*fakeSocket) {
-	m := NewMemory(fakeNsp{}).(*Memory)
+	m := NewMemory(fakeNsp{})
 	socks := make([]*fakeSocket, n)
 	for i := range socks {
 		socks[i] = &fakeSocket{id: string(rune('a' + i))}

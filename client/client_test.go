@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"errors"
+	"github.com/gosio/socketio/engineio"
 	"net"
 	"net/http"
 	"runtime"
@@ -22,7 +23,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // and returns it with its address.
 func goServer(t *testing.T, addr string, setup func(*socketio.Server)) (*socketio.Server, string, func()) {
 	t.Helper()
-	io := socketio.NewServer(&socketio.Options{PingInterval: 300 * time.Millisecond, PingTimeout: 300 * time.Millisecond})
+	io := socketio.NewServer(&socketio.Options{Engine: engineio.Options{PingInterval: 300 * time.Millisecond, PingTimeout: 300 * time.Millisecond}})
 	if setup != nil {
 		setup(io)
 	}

@@ -12,6 +12,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
+	"github.com/gosio/socketio/engineio"
 	"io"
 	"net"
 	"net/http"
@@ -366,11 +367,8 @@ func (g *goTarget) start() {
 	t := g.t
 	t.Helper()
 	io := socketio.NewServer(&socketio.Options{
-		PingInterval:   g.o.pingInterval,
-		PingTimeout:    g.o.pingTimeout,
-		UpgradeTimeout: 2 * time.Second,
-		Transports:     g.o.transports,
 		ConnectTimeout: g.o.connectTimeout,
+		Engine:         engineio.Options{PingInterval: g.o.pingInterval, PingTimeout: g.o.pingTimeout, UpgradeTimeout: 2 * time.Second, Transports: g.o.transports},
 	})
 	goBehaviour(io, g.ev.push)
 	l, err := net.Listen("tcp", g.addr)

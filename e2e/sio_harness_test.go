@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/base64"
 	"encoding/json"
+	"github.com/gosio/socketio/engineio"
 	"io"
 	"net/http/httptest"
 	"os/exec"
@@ -37,9 +38,7 @@ type sioServer struct {
 // matter: long enough never to fire on a loaded CI machine.
 func sioOptions() *socketio.Options {
 	return &socketio.Options{
-		PingInterval:   5 * time.Second,
-		PingTimeout:    5 * time.Second,
-		UpgradeTimeout: 2 * time.Second,
+		Engine: engineio.Options{PingInterval: 5 * time.Second, PingTimeout: 5 * time.Second, UpgradeTimeout: 2 * time.Second},
 	}
 }
 

@@ -1151,8 +1151,8 @@ func TestSIODisconnectReasons(t *testing.T) {
 		t.Run("pingTimeout/"+mode, func(t *testing.T) {
 			t.Parallel()
 			opts := sioOptions()
-			opts.PingInterval = 300 * time.Millisecond
-			opts.PingTimeout = 200 * time.Millisecond
+			opts.Engine.PingInterval = 300 * time.Millisecond
+			opts.Engine.PingTimeout = 200 * time.Millisecond
 			ss, conns, discs, _ := discServer(t, opts)
 			c := startSIOClient(t, ss, sioClientOptions(mode))
 			c.connect("a", "/", "", nil)

@@ -74,7 +74,7 @@ func (c *Cluster) newAdapter(nsp adapter.Namespace) *Adapter {
 	name := nsp.Name()
 	key := c.opts.Key
 	a := &Adapter{
-		Memory:          adapter.NewMemory(nsp).(*adapter.Memory),
+		Memory:          adapter.NewMemory(nsp),
 		c:               c,
 		nsp:             nsp,
 		name:            name,

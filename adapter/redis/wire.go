@@ -45,7 +45,7 @@ func socketToWire(s adapter.SocketInfo) wireSocket {
 	if h := s.Handshake; h != nil {
 		wh := &wireHandshake{
 			Headers: map[string]any{},
-			Time:    h.Time.Format(jsTimeLayout),
+			Time:    h.TimeText,
 			Address: h.Address,
 			XDomain: h.XDomain,
 			Secure:  h.Secure,
@@ -53,6 +53,9 @@ func socketToWire(s adapter.SocketInfo) wireSocket {
 			URL:     h.URL,
 			Query:   map[string]any{},
 			Auth:    h.Auth,
+		}
+		if wh.Time == "" {
+			wh.Time = h.Time.Format(jsTimeLayout)
 		}
 		if wh.Auth == nil {
 			wh.Auth = map[string]any{}
@@ -107,13 +110,14 @@ func (w wireSocket) info() adapter.SocketInfo {
 	}
 	if h := w.Handshake; h != nil {
 		hs := &adapter.Handshake{
-			Headers: http.Header{},
-			Address: h.Address,
-			XDomain: h.XDomain,
-			Secure:  h.Secure,
-			URL:     h.URL,
-			Query:   url.Values{},
-			Auth:    h.Auth,
+			Headers:  http.Header{},
+			TimeText: h.Time,
+			Address:  h.Address,
+			XDomain:  h.XDomain,
+			Secure:   h.Secure,
+			URL:      h.URL,
+			Query:    url.Values{},
+			Auth:     h.Auth,
 		}
 		if h.Issued > 0 {
 			hs.Time = time.UnixMilli(int64(h.Issued))
@@ -123,12 +127,12 @@ func (w wireSocket) info() adapter.SocketInfo {
 		hs.Issued = hs.Time.UnixMilli()
 		for k, v := range h.Headers {
 			for _, s := range anyStrings(v) {
-				hs.Headers.Add(k, s)
+				http.Header(hs.Headers).Add(k, s)
 			}
 		}
 		for k, v := range h.Query {
 			for _, s := range anyStrings(v) {
-				hs.Query.Add(k, s)
+				url.Values(hs.Query).Add(k, s)
 			}
 		}
 		if hs.Auth == nil {

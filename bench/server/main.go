@@ -62,7 +62,7 @@ func main() {
 
 	opts := &socketio.Options{}
 	if ms, err := strconv.Atoi(os.Getenv("PING_INTERVAL_MS")); err == nil && ms > 0 {
-		opts.PingInterval = time.Duration(ms) * time.Millisecond
+		opts.Engine.PingInterval = time.Duration(ms) * time.Millisecond
 	}
 	io := socketio.NewServer(opts)
 	io.OnConnection(func(s *socketio.Socket) {
