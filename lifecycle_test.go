@@ -151,7 +151,7 @@ func TestLifecycleCloseUnderLoad(t *testing.T) {
 	var reasons sync.Map                // Reason -> *atomic.Int64
 	e := newEnv(t, opts, func(io *Server) {
 		io.OnConnection(func(s *Socket) {
-			s.OnDisconnect(func(r Reason) {
+			s.OnDisconnect(func(r Reason, _ error) {
 				v, _ := reasons.LoadOrStore(r, new(atomic.Int64))
 				v.(*atomic.Int64).Add(1)
 			})

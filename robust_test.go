@@ -716,7 +716,7 @@ func TestRobustAfterDisconnect(t *testing.T) {
 	e := newEnv(t, nil, func(io *Server) {
 		io.OnConnection(func(s *Socket) {
 			s.On("count", func() { calls.Add(1) })
-			s.OnDisconnect(func(r Reason) { reasons <- r })
+			s.OnDisconnect(func(r Reason, _ error) { reasons <- r })
 		})
 	})
 	base := e.idle()

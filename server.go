@@ -70,6 +70,15 @@ type Options struct {
 	// The reference has no cap: without cleanup, clients could otherwise
 	// create namespaces without bound.
 	MaxDynamicNamespaces int
+	// MaxInboundBacklog bounds, in bytes, the packets one connection has
+	// received and its handler goroutine has not finished with (the
+	// running handler's packet included; each packet counts its payload
+	// plus 256 bytes). Default 4 × Engine.MaxHTTPBufferSize (4 MB). At the
+	// bound the server stops reading from that connection until a handler
+	// returns: TCP pushes back on a WebSocket client, a polling client's
+	// POST waits. Nothing is dropped and nothing is closed for it; the
+	// reference has no bound.
+	MaxInboundBacklog int
 	// MaxAttachments and MaxAttachmentBytes bound binary attachments of
 	// one incoming packet (defaults 10 and 10 MB).
 	MaxAttachments     int
@@ -109,6 +118,13 @@ func NewServer(opts *Options) *Server {
 	o := &s.opts
 	if o.ConnectTimeout <= 0 {
 		o.ConnectTimeout = 45 * time.Second
+	}
+	if o.MaxInboundBacklog <= 0 {
+		max := o.Engine.MaxHTTPBufferSize
+		if max <= 0 {
+			max = 1e6
+		}
+		o.MaxInboundBacklog = int(4 * max)
 	}
 	if o.MaxDynamicNamespaces == 0 {
 		o.MaxDynamicNamespaces = 10000
@@ -338,62 +354,75 @@ func (s *Server) ServerSideEmitWithAck(ctx context.Context, event string, args .
 }
 
 // Close disconnects every socket with reason "server shutting down" (no
-// DISCONNECT packet is sent, as in the reference), closes the adapters and
-// every Engine.IO session, and refuses new connections.
+// DISCONNECT packet is sent, as in the reference), closes every Engine.IO
+// session and the adapters, and refuses new connections. The sockets'
+// contexts are cancelled at once; Close waits at most closeWait (5 s) for
+// their disconnect handlers, which run on each connection's handler
+// goroutine once its running handler returns.
 func (s *Server) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), closeWait)
+	defer cancel()
+	done := s.closeClients()
+	err := s.engine.Close()
+	waitAll(ctx, done)
+	s.closeAdapters()
+	return err
+}
+
+// closeWait bounds how long Close waits for disconnect handlers.
+const closeWait = 5 * time.Second
+
+// Shutdown is Close, draining first: it waits until the packets queued
+// for each client are written and every disconnect handler has run, or
+// until ctx ends, and returns ctx's error in that case.
+func (s *Server) Shutdown(ctx context.Context) error {
+	done := s.closeClients()
+	err := s.engine.Shutdown(ctx)
+	if werr := waitAll(ctx, done); err == nil {
+		err = werr
+	}
+	s.closeAdapters()
+	return err
+}
+
+// closeClients refuses new connections and starts the close of every
+// connection ("server shutting down"); it returns their done channels.
+func (s *Server) closeClients() []<-chan struct{} {
 	s.mu.Lock()
 	s.closed = true
 	clients := make([]*client, 0, len(s.clients))
 	for c := range s.clients {
 		clients = append(clients, c)
 	}
+	s.mu.Unlock()
+	done := make([]<-chan struct{}, len(clients))
+	for i, c := range clients {
+		c.beginClose(ReasonServerShuttingDown, nil)
+		done[i] = c.done
+	}
+	return done
+}
+
+func (s *Server) closeAdapters() {
+	s.mu.RLock()
 	nsps := make([]*Namespace, 0, len(s.nsps))
 	for _, n := range s.nsps {
 		nsps = append(nsps, n)
 	}
-	s.mu.Unlock()
-	closeClients(clients)
+	s.mu.RUnlock()
 	for _, n := range nsps {
 		n.adapter.Close()
 	}
-	return s.engine.Close()
 }
 
-// Shutdown is Close, waiting for queued packets to be written until ctx
-// ends.
-func (s *Server) Shutdown(ctx context.Context) error {
-	s.mu.Lock()
-	s.closed = true
-	clients := make([]*client, 0, len(s.clients))
-	for c := range s.clients {
-		clients = append(clients, c)
-	}
-	s.mu.Unlock()
-	closeClients(clients)
-	err := s.engine.Shutdown(ctx)
-	s.mu.RLock()
-	for _, n := range s.nsps {
-		n.adapter.Close()
-	}
-	s.mu.RUnlock()
-	return err
-}
-
-// closeClients disconnects every socket of clients ("server shutting
-// down"), all at once, waiting at most 5 s in total for their handler
-// goroutines: a stuck handler must not hang Close.
-func closeClients(clients []*client) {
-	done := make([]<-chan struct{}, len(clients))
-	for i, c := range clients {
-		done[i] = c.closeSockets(ReasonServerShuttingDown)
-	}
-	timeout := time.NewTimer(5 * time.Second)
-	defer timeout.Stop()
+// waitAll waits for every channel of done to close, or for ctx to end.
+func waitAll(ctx context.Context, done []<-chan struct{}) error {
 	for _, d := range done {
 		select {
 		case <-d:
-		case <-timeout.C:
-			return
+		case <-ctx.Done():
+			return ctx.Err()
 		}
 	}
+	return nil
 }

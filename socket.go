@@ -4,6 +4,7 @@ import (
 	"context"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gosio/socketio/adapter"
@@ -14,8 +15,9 @@ import (
 
 // Socket is a client's connection to one namespace (Node: Socket).
 //
-// Handlers registered with On, OnAny, OnDisconnect... run on the
-// connection's handler goroutine, one at a time, in arrival order.
+// Handlers registered with On, OnAny, OnDisconnecting, OnDisconnect run on
+// the connection's handler goroutine, one at a time, in arrival order,
+// whichever goroutine started a disconnect.
 type Socket struct {
 	id        string
 	nsp       *Namespace
@@ -27,13 +29,18 @@ type Socket struct {
 	handlers handler.Registry[*Event]
 
 	mu            sync.Mutex
+	live          atomic.Bool // connected and not closing, for the broadcast path
+	clientLeft    atomic.Bool // a DISCONNECT from the client arrived
 	connected     bool
-	closing       bool // onClose started: no more joins, no second onClose
+	closing       bool  // beginClose ran: no more joins, emits or acks
+	closed        bool  // finishClose ran
+	closeReason   Reason
+	closeErr      error
 	data          any
 	middlewares   []func(*Event) error
 	onError       []func(error)
-	onDisconnect  []func(Reason)
-	onDisconnecti []func(Reason)
+	onDisconnect  []func(Reason, error)
+	onDisconnecti []func(Reason, error)
 	acks          map[uint64]*pendingAck
 }
 
@@ -78,7 +85,9 @@ func (s *Socket) Handshake() *Handshake { return s.handshake }
 // Context returns a context cancelled when the socket disconnects.
 func (s *Socket) Context() context.Context { return s.ctx }
 
-// Data returns the value set with SetData (Node: socket.data).
+// Data returns the value set with SetData (Node: socket.data), nil until
+// set; FetchSockets reports an unset value as an empty object, as the
+// reference's {}.
 func (s *Socket) Data() any {
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -93,11 +102,12 @@ func (s *Socket) SetData(v any) {
 	s.mu.Unlock()
 }
 
-// Connected reports whether the socket is connected.
+// Connected reports whether the socket is connected. It is false from the
+// moment a disconnect starts, before the disconnect handlers run.
 func (s *Socket) Connected() bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.connected
+	return s.connected && !s.closing
 }
 
 // Disconnected is !Connected.
@@ -110,7 +120,7 @@ func (s *Socket) Rooms() []string { return s.nsp.adapter.SocketRooms(s.id) }
 // Join adds the socket to rooms. It does nothing once the socket is
 // disconnecting.
 func (s *Socket) Join(rooms ...string) {
-	// The lock orders Join with onClose: a join cannot land after the
+	// The lock orders Join with finishClose: a join cannot land after the
 	// socket left all its rooms (it would stay in them forever).
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -177,15 +187,27 @@ func (s *Socket) OnError(f func(error)) {
 }
 
 // OnDisconnecting registers a handler called when the socket is about to
-// disconnect, while it is still in its rooms.
-func (s *Socket) OnDisconnecting(f func(Reason)) {
+// disconnect, while it is still in its rooms, with the reason and the
+// error behind it (nil when there is none to tell: see OnDisconnect). It
+// runs on the connection's handler goroutine after the running handler
+// returns.
+func (s *Socket) OnDisconnecting(f func(reason Reason, cause error)) {
 	s.mu.Lock()
 	s.onDisconnecti = append(s.onDisconnecti, f)
 	s.mu.Unlock()
 }
 
-// OnDisconnect registers a handler called after the socket disconnected.
-func (s *Socket) OnDisconnect(f func(Reason)) {
+// OnDisconnect registers a handler called after the socket disconnected
+// and left its rooms (Node: "disconnect", with reason and description). It
+// runs on the connection's handler goroutine, after the running handler
+// has returned, whichever goroutine started the disconnect (an HTTP
+// request, a timer, the adapter, another handler). cause is the error
+// behind reason where there is one: for ReasonTransportError the
+// transport's error (errors.Is(cause, engineio.ErrWriteBufferFull) for a
+// client too slow to read), for ReasonForcedClose the packet error, for
+// ReasonForcedServerClose what the connection did wrong; nil for a
+// disconnect asked by either side.
+func (s *Socket) OnDisconnect(f func(reason Reason, cause error)) {
 	s.mu.Lock()
 	s.onDisconnect = append(s.onDisconnect, f)
 	s.mu.Unlock()
@@ -246,20 +268,20 @@ func (s *Socket) Local() *BroadcastOperator { return s.Broadcast().Local() }
 // Disconnect disconnects the socket: it sends DISCONNECT and the
 // disconnect reason is "server namespace disconnect". With close, every
 // namespace of the connection is disconnected and the connection closed.
+// It may be called from any goroutine; the socket stops being Connected
+// at once, its context is cancelled and its pending acknowledgements fail,
+// and the disconnect handlers run on the connection's handler goroutine
+// after the running handler returns (so when called from a handler, after
+// that handler returns).
 func (s *Socket) Disconnect(close bool) {
 	if close {
 		s.client.disconnectAll()
 		return
 	}
-	s.disconnect(true)
-}
-
-func (s *Socket) disconnect(sendPacket bool) {
-	if !s.Connected() {
-		return
+	if s.beginClose(ReasonServerNamespaceDisconnect, nil) {
+		s.client.writePacket(&parser.Packet{Type: parser.Disconnect, Nsp: s.nsp.name}, false)
+		s.client.tasks.PushNoWait(s.finishClose)
 	}
-	s.client.writePacket(&parser.Packet{Type: parser.Disconnect, Nsp: s.nsp.name}, false)
-	s.onClose(ReasonServerNamespaceDisconnect)
 }
 
 // onConnect completes the connection: join the namespace and the own
@@ -278,35 +300,32 @@ func (s *Socket) onConnect() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.connected = true
+	s.live.Store(true)
 	s.nsp.add(s)
 	s.nsp.adapter.AddAll(s.seam(), s.id)
 	s.client.writePacket(&parser.Packet{Type: parser.Connect, Nsp: s.nsp.name, Data: data}, false)
 }
 
-// onClose disconnects the socket with reason, once: disconnecting
-// handlers, leave rooms, disconnect handlers.
-func (s *Socket) onClose(reason Reason) {
+// beginClose starts the disconnect with reason and cause, once, on any
+// goroutine: the socket stops being Connected (no more joins, emits or
+// acks), its context is cancelled and its pending acknowledgements fail
+// with ErrDisconnected, so that a handler waiting on one returns. It
+// reports whether this call started the disconnect; the caller then has
+// finishClose run on the handler goroutine.
+func (s *Socket) beginClose(reason Reason, cause error) bool {
 	s.mu.Lock()
 	if !s.connected || s.closing {
-		// Not connected, or another goroutine is disconnecting it (a
-		// server-side Disconnect racing with the connection's close).
 		s.mu.Unlock()
-		return
+		return false
+	}
+	if s.clientLeft.Load() {
+		reason, cause = ReasonClientNamespaceDisconnect, nil
 	}
 	s.closing = true
-	before := s.onDisconnecti
-	s.mu.Unlock()
-	for _, f := range before {
-		f(reason)
-	}
-	s.nsp.adapter.DelAll(s.id)
-	s.nsp.remove(s)
-	s.client.remove(s)
-	s.mu.Lock()
-	s.connected = false
+	s.live.Store(false)
+	s.closeReason, s.closeErr = reason, cause
 	acks := s.acks
 	s.acks = nil
-	after := s.onDisconnect
 	s.mu.Unlock()
 	s.cancel()
 	for _, a := range acks {
@@ -315,8 +334,34 @@ func (s *Socket) onClose(reason Reason) {
 		}
 		a.cb(nil)
 	}
+	return true
+}
+
+// finishClose completes a started disconnect, once (handler goroutine):
+// disconnecting handlers, leave every room and the namespace, disconnect
+// handlers.
+func (s *Socket) finishClose() {
+	s.mu.Lock()
+	if !s.closing || s.closed {
+		s.mu.Unlock()
+		return
+	}
+	s.closed = true
+	reason, cause := s.closeReason, s.closeErr
+	before := s.onDisconnecti
+	s.mu.Unlock()
+	for _, f := range before {
+		f(reason, cause)
+	}
+	s.nsp.adapter.DelAll(s.id)
+	s.nsp.remove(s)
+	s.client.remove(s)
+	s.mu.Lock()
+	s.connected = false
+	after := s.onDisconnect
+	s.mu.Unlock()
 	for _, f := range after {
-		f(reason)
+		f(reason, cause)
 	}
 }
 
@@ -328,7 +373,8 @@ func (s *Socket) onPacket(p *parser.Packet) {
 	case parser.Ack, parser.BinaryAck:
 		s.onAck(p)
 	case parser.Disconnect:
-		s.onClose(ReasonClientNamespaceDisconnect)
+		s.beginClose(ReasonClientNamespaceDisconnect, nil)
+		s.finishClose()
 	}
 }
 
@@ -343,8 +389,11 @@ func (s *Socket) onEvent(p *parser.Packet) {
 	}
 	e := &Event{Args: args, Name: name, socket: s, ackID: p.ID, hasAck: p.HasID}
 	s.mu.Lock()
-	mws := s.middlewares
+	mws, closing := s.middlewares, s.closing
 	s.mu.Unlock()
+	if closing {
+		return // a packet queued before the disconnect: dropped
+	}
 	for _, f := range s.handlers.Any() {
 		f(e)
 	}
@@ -415,6 +464,9 @@ func (s *Socket) writeEncoded(enc *adapter.Encoded, flags adapter.Flags) {
 			}
 		}
 	}
+	if !s.live.Load() {
+		return // disconnecting: nothing more for this namespace
+	}
 	s.client.writeEncoded(enc.Packets, flags.Volatile)
 }
 
@@ -430,7 +482,7 @@ func (s *Socket) forgetAck(id uint64, a *pendingAck) {
 func (s *Socket) addAck(id uint64, a *pendingAck) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if !s.connected {
+	if !s.connected || s.closing {
 		return false
 	}
 	if s.acks == nil {

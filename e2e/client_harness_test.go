@@ -519,7 +519,7 @@ func goBehaviour(io *socketio.Server, push func(srvEvent)) {
 					e.Ack(args...)
 				}
 			})
-			s.OnDisconnect(func(r socketio.Reason) {
+			s.OnDisconnect(func(r socketio.Reason, _ error) {
 				push(srvEvent{Event: "disconnect", Nsp: name, ID: s.ID(), Reason: string(r)})
 			})
 		})

@@ -879,7 +879,7 @@ func TestSIOFetchSockets(t *testing.T) {
 			return nil
 		})
 		io.OnConnection(func(s *socketio.Socket) {
-			s.OnDisconnect(func(r socketio.Reason) { discs <- disc{authName(s), r} })
+			s.OnDisconnect(func(r socketio.Reason, _ error) { discs <- disc{authName(s), r} })
 			conns <- s
 		})
 	})
@@ -1002,13 +1002,13 @@ func discServer(t *testing.T, opts *socketio.Options) (*sioServer, chan *socketi
 	ss := startSIO(t, opts, func(io *socketio.Server) {
 		on := func(s *socketio.Socket) {
 			s.On("rt", func(ack func(string)) { ack("rt") })
-			s.OnDisconnecting(func(r socketio.Reason) {
+			s.OnDisconnecting(func(r socketio.Reason, _ error) {
 				if !slices.Contains(s.Rooms(), s.ID()) {
 					t.Errorf("OnDisconnecting: socket already out of its rooms %q", s.Rooms())
 				}
 				disconnecting <- disc{s.Namespace().Name(), r}
 			})
-			s.OnDisconnect(func(r socketio.Reason) { discs <- disc{s.Namespace().Name(), r} })
+			s.OnDisconnect(func(r socketio.Reason, _ error) { discs <- disc{s.Namespace().Name(), r} })
 			conns <- s
 		}
 		io.OnConnection(on)

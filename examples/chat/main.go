@@ -114,7 +114,7 @@ func newChat() *socketio.Server {
 			io.To(m.Room).Emit("line", Line{From: name, Room: m.Room, Text: m.Text, At: time.Now()})
 			ack(len(members))
 		})
-		s.OnDisconnect(func(r socketio.Reason) {
+		s.OnDisconnect(func(r socketio.Reason, _ error) {
 			io.Emit("system", name+" left ("+string(r)+")")
 		})
 	})

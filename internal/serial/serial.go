@@ -1,6 +1,10 @@
 // Package serial runs a connection's tasks one at a time, in order, on a
 // goroutine that exists only while there are tasks: idle connections cost
 // no goroutine, and a busy one keeps its goroutine until its queue drains.
+//
+// A queue is bounded in tasks and, for tasks pushed with a size, in bytes:
+// the bytes of a task count from Push until the task has returned, so the
+// bound covers what the running task holds as well as what waits.
 package serial
 
 import (
@@ -10,14 +14,21 @@ import (
 
 // Queue is an ordered task runner. The zero value is not usable; use New.
 type Queue struct {
-	max     int
-	onPanic func(v any, stack []byte)
+	max      int
+	maxBytes int
+	onPanic  func(v any, stack []byte)
 
 	mu      sync.Mutex
 	notFull sync.Cond
-	tasks   []func()
+	tasks   []entry
+	bytes   int // sizes of the waiting tasks and of the running one
 	running bool
 	closed  bool
+}
+
+type entry struct {
+	fn   func()
+	size int
 }
 
 // New returns a queue holding at most max waiting tasks; Push blocks while
@@ -29,27 +40,41 @@ func New(max int, onPanic func(v any, stack []byte)) *Queue {
 	return q
 }
 
+// SetMaxBytes bounds the bytes of the tasks pushed with PushSized (0: no
+// byte bound). Call it before the first Push.
+func (q *Queue) SetMaxBytes(n int) { q.maxBytes = n }
+
 // Push adds a task, starting the runner goroutine if needed. It blocks
 // while the queue is full, unless the queue was closed (then the task is
 // still queued: tasks pushed after Close run too, so cleanup is never
 // lost).
-func (q *Queue) Push(task func()) { q.push(task, true) }
+func (q *Queue) Push(task func()) { q.push(task, 0, true) }
+
+// PushSized is Push for a task that holds size bytes until it returns. It
+// also blocks while the bytes held would pass the byte bound, except when
+// nothing is held (a task larger than the bound still runs, alone).
+func (q *Queue) PushSized(task func(), size int) { q.push(task, size, true) }
 
 // PushNoWait adds a task without waiting for room: for tasks that may be
 // pushed from the runner goroutine itself (which would wait for itself).
-func (q *Queue) PushNoWait(task func()) { q.push(task, false) }
+func (q *Queue) PushNoWait(task func()) { q.push(task, 0, false) }
 
-func (q *Queue) push(task func(), wait bool) {
+func (q *Queue) push(task func(), size int, wait bool) {
 	q.mu.Lock()
-	for wait && len(q.tasks) >= q.max && !q.closed {
+	for wait && !q.closed && (len(q.tasks) >= q.max || q.overBytes(size)) {
 		q.notFull.Wait()
 	}
-	q.tasks = append(q.tasks, task)
+	q.tasks = append(q.tasks, entry{task, size})
+	q.bytes += size
 	if !q.running {
 		q.running = true
 		go q.run()
 	}
 	q.mu.Unlock()
+}
+
+func (q *Queue) overBytes(size int) bool {
+	return q.maxBytes > 0 && size > 0 && q.bytes > 0 && q.bytes+size > q.maxBytes
 }
 
 // Close stops Push from blocking (a closed connection must not stall its
@@ -61,6 +86,28 @@ func (q *Queue) Close() {
 	q.mu.Unlock()
 }
 
+// Discard drops every task that waits (not the running one) and returns
+// how many bytes they held. Tasks pushed afterwards run as usual.
+func (q *Queue) Discard() (bytes int) {
+	q.mu.Lock()
+	for i, e := range q.tasks {
+		bytes += e.size
+		q.tasks[i] = entry{}
+	}
+	q.tasks = q.tasks[:0]
+	q.bytes -= bytes
+	q.notFull.Broadcast()
+	q.mu.Unlock()
+	return bytes
+}
+
+// Bytes returns the bytes held by waiting and running tasks.
+func (q *Queue) Bytes() int {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	return q.bytes
+}
+
 func (q *Queue) run() {
 	for {
 		q.mu.Lock()
@@ -70,12 +117,18 @@ func (q *Queue) run() {
 			q.mu.Unlock()
 			return
 		}
-		task := q.tasks[0]
-		q.tasks[0] = nil
+		e := q.tasks[0]
+		q.tasks[0] = entry{}
 		q.tasks = q.tasks[1:]
 		q.notFull.Signal()
 		q.mu.Unlock()
-		q.safely(task)
+		q.safely(e.fn)
+		if e.size > 0 {
+			q.mu.Lock()
+			q.bytes -= e.size
+			q.notFull.Broadcast()
+			q.mu.Unlock()
+		}
 	}
 }
 

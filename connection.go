@@ -1,6 +1,7 @@
 package socketio
 
 import (
+	"errors"
 	"encoding/json"
 	"fmt"
 	"sync"
@@ -14,12 +15,23 @@ import (
 )
 
 // maxQueuedPackets bounds the packets of one connection waiting for its
-// handler goroutine; past it the connection's reader waits (TCP
-// backpressure).
+// handler goroutine, whatever their size (Options.MaxInboundBacklog bounds
+// their bytes); past it the connection's reader waits (TCP backpressure).
 const maxQueuedPackets = 1024
+
+// packetOverhead is what a queued packet costs besides its payload (the
+// packet, its closure and queue entry), counted against the byte bound so
+// that many tiny packets are bounded too.
+const packetOverhead = 256
 
 // client is one Engine.IO connection and the namespace sockets it carries
 // (Node: Client). It implements engineio.Handler.
+//
+// Goroutines: the engine calls OnMessage on the connection's reader
+// goroutine and OnClose on whichever goroutine saw the end. Everything
+// else the application sees (connection middlewares, OnConnection, event
+// handlers, OnDisconnecting, OnDisconnect) runs on the connection's
+// handler goroutine, the runner of tasks, one at a time, in order.
 type client struct {
 	srv       *Server
 	conn      *engineio.Socket
@@ -34,19 +46,25 @@ type client struct {
 
 	mu           sync.Mutex
 	nsps         map[string]*Socket
-	closed       bool
+	closed       bool  // the connection is closing: see beginClose
+	decodeErr    error // the packet error that closed it, for OnError
 	connectTimer *time.Timer
 
-	// tasks run in order on a goroutine that exists while there are any.
+	// tasks run in order on a goroutine that exists while there are any:
+	// the connection's handler goroutine.
 	tasks *serial.Queue
+	done  chan struct{} // closed when finishClose has run
 }
 
 func newClient(srv *Server, conn *engineio.Socket) *client {
-	c := &client{srv: srv, conn: conn, handshake: newConnHandshake(conn), dec: parser.NewDecoder(srv.limits), nsps: make(map[string]*Socket)}
+	c := &client{srv: srv, conn: conn, handshake: newConnHandshake(conn), done: make(chan struct{}), dec: parser.NewDecoder(srv.limits), nsps: make(map[string]*Socket)}
 	c.tasks = serial.New(maxQueuedPackets, func(v any, stack []byte) {
 		srv.log.Error("socketio: handler panicked", "panic", v, "sid", conn.ID(), "stack", string(stack))
 	})
+	c.tasks.SetMaxBytes(srv.opts.MaxInboundBacklog)
+	c.mu.Lock() // the timer's callback reads connectTimer under mu
 	c.connectTimer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout)
+	c.mu.Unlock()
 	return c
 }
 
@@ -68,6 +86,15 @@ func (c *client) OnMessage(data []byte, binary bool) {
 		c.attGen.Add(1) // the packet completed: disarm the timer
 		c.attTimer.Stop()
 	}
+	if p.Type == parser.Disconnect {
+		// Noted on arrival: if the connection closes before the packet's
+		// turn comes, the socket still gets the reason the client gave.
+		c.mu.Lock()
+		if s := c.nsps[p.Nsp]; s != nil {
+			s.clientLeft.Store(true)
+		}
+		c.mu.Unlock()
+	}
 	if p.Type == parser.Ack || p.Type == parser.BinaryAck {
 		c.mu.Lock()
 		s := c.nsps[p.Nsp]
@@ -77,7 +104,16 @@ func (c *client) OnMessage(data []byte, binary bool) {
 			return
 		}
 	}
-	c.enqueue(func() { c.process(p) })
+	c.tasks.PushSized(func() { c.process(p) }, packetSize(p))
+}
+
+// packetSize is what a queued packet counts against the inbound bound.
+func packetSize(p *parser.Packet) int {
+	n := packetOverhead + len(p.Data)
+	for _, a := range p.Attachments {
+		n += len(a)
+	}
+	return n
 }
 
 // maxAttachmentWait bounds how long a binary packet may wait for its
@@ -95,23 +131,24 @@ func (c *client) awaitAttachments() {
 	c.attTimer = time.AfterFunc(maxAttachmentWait, func() {
 		if c.attGen.Load() == gen {
 			c.srv.log.Debug("socketio: attachments not received in time", "sid", c.conn.ID())
-			c.conn.Close()
+			c.closeWith(ReasonTransportError, errAttachmentsTimeout)
 		}
 	})
 }
 
-// OnClose is called once by the engine when the connection ends.
+// errAttachmentsTimeout is the cause of a close for attachments that did
+// not arrive in time.
+var errAttachmentsTimeout = errors.New("socketio: binary attachments not received in time")
+
+// OnClose is called once by the engine when the connection ends, on
+// whichever goroutine saw the end.
 func (c *client) OnClose(reason string, err error) {
 	c.dec.Reset()
 	c.attGen.Add(1)
 	if c.attTimer != nil {
 		c.attTimer.Stop() // do not keep the connection reachable for 30 s
 	}
-	// Never wait for room in the queue: OnClose may run on the task
-	// goroutine itself (a write that overflows the buffer closes the
-	// session synchronously), which would then wait for itself.
-	c.tasks.PushNoWait(func() { c.onClose(Reason(reason)) })
-	c.tasks.Close()
+	c.beginClose(Reason(reason), err)
 }
 
 // enqueue adds a task; it waits while the queue is full (backpressure on
@@ -132,9 +169,16 @@ func (c *client) process(p *parser.Packet) {
 		s.onPacket(p)
 	default:
 		c.srv.log.Debug("socketio: invalid state", "type", p.Type, "nsp", p.Nsp)
-		c.closeWith(ReasonForcedServerClose)
+		c.closeWith(ReasonForcedServerClose, errInvalidState)
 	}
 }
+
+// Causes of a "forced server close".
+var (
+	errConnectTimeout = errors.New("socketio: no namespace joined within ConnectTimeout")
+	errInvalidState   = errors.New("socketio: packet invalid in the connection's state")
+	errInvalidAuth    = errors.New("socketio: CONNECT payload is not a JSON object")
+)
 
 // connect handles a CONNECT: find (or create) the namespace, run its
 // middlewares, then connect the socket or refuse with CONNECT_ERROR.
@@ -142,7 +186,7 @@ func (c *client) connect(p *parser.Packet) {
 	auth := map[string]any{}
 	if len(p.Data) > 0 {
 		if err := json.Unmarshal(p.Data, &auth); err != nil || auth == nil {
-			c.closeWith(ReasonForcedServerClose)
+			c.closeWith(ReasonForcedServerClose, errInvalidAuth)
 			return
 		}
 	}
@@ -242,17 +286,11 @@ func (c *client) writeEncoded(pkts []packet.Packet, volatile bool) {
 func (c *client) onDecodeError(err error) {
 	c.srv.log.Debug("socketio: invalid packet", "err", err, "sid", c.conn.ID())
 	c.mu.Lock()
-	sockets := make([]*Socket, 0, len(c.nsps))
-	for _, s := range c.nsps {
-		sockets = append(sockets, s)
+	if !c.closed {
+		c.decodeErr = err
 	}
 	c.mu.Unlock()
-	c.enqueue(func() {
-		for _, s := range sockets {
-			s.emitError(err)
-		}
-	})
-	c.conn.Close()
+	c.closeWith(ReasonForcedClose, err)
 }
 
 func (c *client) onConnectTimeout() {
@@ -260,19 +298,26 @@ func (c *client) onConnectTimeout() {
 	joined := len(c.nsps) > 0 || c.closed
 	c.mu.Unlock()
 	if !joined {
-		c.enqueue(func() { c.closeWith(ReasonForcedServerClose) })
+		c.enqueue(func() { c.closeWith(ReasonForcedServerClose, errConnectTimeout) })
 	}
 }
 
-// closeWith closes the connection now and disconnects every socket with
-// reason (task goroutine).
-func (c *client) closeWith(reason Reason) {
+// closeWith closes the connection with reason and cause (any goroutine):
+// the sockets learn the reason before the engine reports its own.
+func (c *client) closeWith(reason Reason, cause error) {
+	c.beginClose(reason, cause)
 	c.conn.Close()
-	c.onClose(reason)
 }
 
-// onClose disconnects every socket of the connection with reason, once.
-func (c *client) onClose(reason Reason) {
+// beginClose starts the end of the connection, once, on any goroutine:
+// each socket's context is cancelled and its pending acknowledgements
+// fail with ErrDisconnected at once, so that a handler waiting on either
+// returns; the packets queued and not yet dispatched are dropped (the
+// reference emits events only while a socket is connected); then the
+// lifecycle handlers (finishClose) are queued to run on the handler
+// goroutine after the running handler returns. Sockets already closing
+// keep their own reason.
+func (c *client) beginClose(reason Reason, cause error) {
 	c.mu.Lock()
 	if c.closed {
 		c.mu.Unlock()
@@ -283,44 +328,52 @@ func (c *client) onClose(reason Reason) {
 		c.connectTimer.Stop()
 		c.connectTimer = nil
 	}
+	sockets := c.socketsLocked()
+	c.mu.Unlock()
+	for _, s := range sockets {
+		s.beginClose(reason, cause)
+	}
+	c.tasks.Discard()
+	// Never wait for room in the queue: this may run on the handler
+	// goroutine itself (a write that overflows the buffer closes the
+	// session synchronously), which would then wait for itself.
+	c.tasks.PushNoWait(c.finishClose)
+	c.tasks.Close()
+}
+
+// finishClose runs the lifecycle handlers of every socket of the closed
+// connection (handler goroutine), then forgets the connection.
+func (c *client) finishClose() {
+	c.mu.Lock()
+	sockets := c.socketsLocked()
+	decodeErr := c.decodeErr
+	c.mu.Unlock()
+	for _, s := range sockets {
+		if decodeErr != nil {
+			s.emitError(decodeErr)
+		}
+		s.finishClose()
+	}
+	c.srv.removeClient(c)
+	close(c.done)
+}
+
+func (c *client) socketsLocked() []*Socket {
 	sockets := make([]*Socket, 0, len(c.nsps))
 	for _, s := range c.nsps {
 		sockets = append(sockets, s)
 	}
-	c.mu.Unlock()
-	c.tasks.Close()
-	for _, s := range sockets {
-		s.onClose(reason)
-	}
-	c.srv.removeClient(c)
-}
-
-// closeSockets disconnects every socket with reason without sending
-// anything (Server.Close); the returned channel is closed when done.
-func (c *client) closeSockets(reason Reason) <-chan struct{} {
-	// Cancel the sockets' contexts first, so a handler waiting on one
-	// returns and lets the queued close run.
-	c.mu.Lock()
-	for _, s := range c.nsps {
-		s.cancel()
-	}
-	c.mu.Unlock()
-	done := make(chan struct{})
-	c.tasks.PushNoWait(func() { c.onClose(reason); close(done) })
-	return done
+	return sockets
 }
 
 // disconnectAll sends DISCONNECT for every namespace, then closes the
-// connection (Socket.Disconnect(true)).
+// connection (Socket.Disconnect(true)); any goroutine.
 func (c *client) disconnectAll() {
 	c.mu.Lock()
-	sockets := make([]*Socket, 0, len(c.nsps))
-	for _, s := range c.nsps {
-		sockets = append(sockets, s)
-	}
+	sockets := c.socketsLocked()
 	c.mu.Unlock()
 	for _, s := range sockets {
-		s.disconnect(false)
+		s.Disconnect(false)
 	}
-	c.closeWith(ReasonForcedServerClose)
+	c.closeWith(ReasonForcedServerClose, nil)
 }
