@@ -1,8 +1,8 @@
 package socketio
 
 import (
-	"errors"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sync"
 	"sync/atomic"

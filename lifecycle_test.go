@@ -148,7 +148,7 @@ func TestLifecycleCloseUnderLoad(t *testing.T) {
 	opts.Engine.UpgradeTimeout = 10 * time.Second // keep the upgrades pending
 	opts.ConnectTimeout = 5 * time.Second
 	opts.Engine.PingInterval = 5 * time.Second // keep the polls held
-	var reasons sync.Map                // Reason -> *atomic.Int64
+	var reasons sync.Map                       // Reason -> *atomic.Int64
 	e := newEnv(t, opts, func(io *Server) {
 		io.OnConnection(func(s *Socket) {
 			s.OnDisconnect(func(r Reason, _ error) {

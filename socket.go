@@ -32,8 +32,8 @@ type Socket struct {
 	live          atomic.Bool // connected and not closing, for the broadcast path
 	clientLeft    atomic.Bool // a DISCONNECT from the client arrived
 	connected     bool
-	closing       bool  // beginClose ran: no more joins, emits or acks
-	closed        bool  // finishClose ran
+	closing       bool // beginClose ran: no more joins, emits or acks
+	closed        bool // finishClose ran
 	closeReason   Reason
 	closeErr      error
 	data          any
