@@ -69,6 +69,14 @@ func (e *Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (A
 		}
 		return newArgs(r.Data, r.Attachments, 0)
 	case <-ctx.Done():
+		select {
+		case r := <-reply: // the disconnect fails acks before it cancels
+			if r == nil {
+				return Args{}, ErrDisconnected
+			}
+			return newArgs(r.Data, r.Attachments, 0)
+		default:
+		}
 		s.removeAck(p.ID)
 		return Args{}, timeout.FromContext(ctx)
 	}

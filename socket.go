@@ -327,13 +327,15 @@ func (s *Socket) beginClose(reason Reason, cause error) bool {
 	acks := s.acks
 	s.acks = nil
 	s.mu.Unlock()
-	s.cancel()
+	// Acks first: a handler waiting with the socket's own context then
+	// sees ErrDisconnected rather than the cancel.
 	for _, a := range acks {
 		if a.timer != nil {
 			a.timer.Stop()
 		}
 		a.cb(nil)
 	}
+	s.cancel()
 	return true
 }
 
