@@ -63,5 +63,9 @@ func (s *socketSeam) Disconnect(close bool) { (*Socket)(s).Disconnect(close) }
 // Info describes the socket for FetchSockets.
 func (s *socketSeam) Info() adapter.SocketInfo {
 	so := (*Socket)(s)
-	return adapter.SocketInfo{ID: so.id, Handshake: so.handshake.toAdapter(), Rooms: so.Rooms(), Data: so.Data(), Local: s}
+	data := so.Data()
+	if data == nil {
+		data = map[string]any{} // the reference's socket.data starts as {}
+	}
+	return adapter.SocketInfo{ID: so.id, Handshake: so.handshake.toAdapter(), Rooms: so.Rooms(), Data: data, Local: s}
 }
