@@ -1,22 +1,3 @@
-// Package socketio is a Socket.IO v4 server (protocol v5) for Go, wire
-// compatible with the official socket.io-client 4.x: namespaces, rooms,
-// events, acknowledgements, binary attachments, middlewares and
-// broadcasts, over Engine.IO v4 (HTTP long-polling and WebSocket).
-//
-// A Server is an http.Handler:
-//
-//	io := socketio.NewServer(nil)
-//	io.OnConnection(func(s *socketio.Socket) {
-//		s.On("chat", func(msg string) { io.Emit("chat", msg) })
-//	})
-//	http.Handle("/socket.io/", io)
-//
-// Concurrency: every exported method is safe for concurrent use. The
-// handlers of one connection (connection, events, disconnect) run one at a
-// time, in the order their packets arrived, on a goroutine that exists
-// while there is work; different connections run in parallel. A handler
-// that waits for a reply from the same client (EmitWithAck) works: acks
-// are read while handlers run.
 package socketio
 
 import (

@@ -1,10 +1,3 @@
-// Package adapter defines how a Socket.IO namespace finds the sockets a
-// broadcast or a utility operation targets, on this node and, through a
-// cluster adapter, on others. Memory is the single-process default.
-//
-// An Adapter belongs to one namespace. Its methods are called from many
-// goroutines at once and must be safe for concurrent use. Calls that reach
-// other nodes take a context and return an error when it ends first.
 package adapter
 
 import (
