@@ -2,13 +2,14 @@ package socketio
 
 import (
 	"context"
-	"github.com/gosio/socketio/engineio"
 	"io"
 	"net/http/httptest"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gosio/socketio/engineio"
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"

@@ -3,7 +3,6 @@ package socketio_test
 import (
 	"context"
 	"fmt"
-	"github.com/gosio/socketio/engineio"
 	"io"
 	"net"
 	"net/http"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/gosio/socketio/engineio"
 
 	"github.com/gosio/socketio"
 )

@@ -5,7 +5,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"github.com/gosio/socketio/engineio"
 	"io"
 	"log"
 	"log/slog"
@@ -18,6 +17,8 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/gosio/socketio/engineio"
 
 	"github.com/gobwas/ws"
 	"github.com/gobwas/ws/wsutil"

@@ -3,7 +3,6 @@ package client
 import (
 	"context"
 	"errors"
-	"github.com/gosio/socketio/engineio"
 	"net"
 	"net/http"
 	"runtime"
@@ -11,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gosio/socketio/engineio"
 
 	"go.uber.org/goleak"
 

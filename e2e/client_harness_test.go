@@ -7,22 +7,19 @@ package e2e
 // srvEvent records, so that the scenarios assert the same way on both.
 
 import (
-	"bufio"
 	"context"
 	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"github.com/gosio/socketio/engineio"
-	"io"
 	"net"
 	"net/http"
-	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gosio/socketio/engineio"
 
 	socketio "github.com/gosio/socketio"
 )
@@ -210,28 +207,6 @@ type nodeTarget struct {
 	cur  *nodeProc
 }
 
-type nodeProc struct {
-	cmd        *exec.Cmd
-	stdin      io.WriteCloser
-	stderr     *lockedBuffer
-	readerDone chan struct{}
-	stopOnce   sync.Once
-	cancel     context.CancelFunc
-}
-
-// stop kills the process (thawing it first, should it be stopped) and
-// waits for it.
-func (p *nodeProc) stop() {
-	p.stopOnce.Do(func() {
-		p.stdin.Close()
-		p.cmd.Process.Signal(syscall.SIGCONT)
-		p.cmd.Process.Kill()
-		<-p.readerDone
-		p.cmd.Wait()
-		p.cancel()
-	})
-}
-
 func startNodeTarget(t *testing.T, o targetOpts) *nodeTarget {
 	t.Helper()
 	requireJS(t, "socket.io")
@@ -261,44 +236,18 @@ func (n *nodeTarget) start() {
 	if n.o.connectTimeout > 0 {
 		o["connectTimeout"] = n.o.connectTimeout.Milliseconds()
 	}
-	arg, _ := json.Marshal(o)
-	ctx, cancel := context.WithTimeout(context.Background(), serverTimeout+5*time.Second)
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("js", "sio-server.mjs"), string(arg))
-	cmd.WaitDelay = 2 * time.Second
-	p := &nodeProc{cmd: cmd, stderr: &lockedBuffer{}, readerDone: make(chan struct{}), cancel: cancel}
-	cmd.Stderr = p.stderr
-	var err error
-	if p.stdin, err = cmd.StdinPipe(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("starting node: %v", err)
-	}
 	listening := make(chan int, 1)
-	go func() {
-		defer close(p.readerDone)
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
-		for sc.Scan() {
-			var ev srvEvent
-			if err := json.Unmarshal(sc.Bytes(), &ev); err != nil {
-				ev = srvEvent{Event: "unparsable"}
-			}
-			ev.raw = sc.Text()
-			if ev.Event == "listening" {
-				listening <- ev.Port
-			}
-			n.ev.push(ev)
+	p := startNode(t, "sio-server.mjs", o, serverTimeout, func(line []byte) {
+		var ev srvEvent
+		if err := json.Unmarshal(line, &ev); err != nil {
+			ev = srvEvent{Event: "unparsable"}
 		}
-		io.Copy(io.Discard, stdout)
-	}()
+		ev.raw = string(line)
+		if ev.Event == "listening" {
+			listening <- ev.Port
+		}
+		n.ev.push(ev)
+	}, nil)
 	t.Cleanup(func() {
 		p.stop()
 		if t.Failed() {

@@ -1,9 +1,7 @@
 package e2e
 
 import (
-	"bufio"
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -256,54 +254,21 @@ func startClient(t testing.TB, ts *testServer, opts map[string]any) *jsClient {
 	for k, v := range opts {
 		o[k] = v
 	}
-	arg, err := json.Marshal(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout+5*time.Second)
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("js", "eio-client.mjs"), string(arg))
-	cmd.WaitDelay = 2 * time.Second
-	c := &jsClient{t: t, cmd: cmd, events: make(chan clientEvent, 4096), stderr: &lockedBuffer{}}
-	cmd.Stderr = c.stderr
-	if c.stdin, err = cmd.StdinPipe(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("starting node: %v", err)
-	}
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		defer close(c.events)
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			c.mu.Lock()
-			c.log = append(c.log, line)
-			c.mu.Unlock()
-			var ev clientEvent
-			if err := json.Unmarshal([]byte(line), &ev); err != nil {
-				ev = clientEvent{Event: "unparsable"}
-			}
-			ev.raw, ev.at = line, time.Now()
-			c.events <- ev
+	c := &jsClient{t: t, events: make(chan clientEvent, 4096)}
+	p := startNode(t, "eio-client.mjs", o, clientTimeout, func(line []byte) {
+		c.mu.Lock()
+		c.log = append(c.log, string(line))
+		c.mu.Unlock()
+		var ev clientEvent
+		if err := json.Unmarshal(line, &ev); err != nil {
+			ev = clientEvent{Event: "unparsable"}
 		}
-		io.Copy(io.Discard, stdout)
-	}()
+		ev.raw, ev.at = string(line), time.Now()
+		c.events <- ev
+	}, func() { close(c.events) })
+	c.cmd, c.stdin, c.stderr = p.cmd, p.stdin, p.stderr
 	t.Cleanup(func() {
-		c.stdin.Close()
-		cmd.Process.Kill()
-		<-readerDone
-		cmd.Wait()
-		cancel()
+		p.stop()
 		if t.Failed() {
 			t.Logf("client output:\n%s\nclient stderr:\n%s", c.output(), c.stderr.String())
 		}

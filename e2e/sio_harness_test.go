@@ -5,20 +5,18 @@ package e2e
 // official socket.io-client.
 
 import (
-	"bufio"
-	"context"
 	"encoding/base64"
 	"encoding/json"
-	"github.com/gosio/socketio/engineio"
 	"io"
 	"net/http/httptest"
 	"os/exec"
-	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/gosio/socketio/engineio"
 
 	socketio "github.com/gosio/socketio"
 )
@@ -138,55 +136,21 @@ func startSIOClient(t testing.TB, ss *sioServer, opts map[string]any) *sioClient
 	for k, v := range opts {
 		o[k] = v
 	}
-	arg, err := json.Marshal(o)
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithTimeout(context.Background(), clientTimeout+5*time.Second)
-	cmd := exec.CommandContext(ctx, "node", filepath.Join("js", "sio-client.mjs"), string(arg))
-	cmd.WaitDelay = 2 * time.Second
-	c := &sioClient{t: t, cmd: cmd, events: make(chan sioEvent, 4096), stderr: &lockedBuffer{}}
-	cmd.Stderr = c.stderr
-	if c.stdin, err = cmd.StdinPipe(); err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	if err := cmd.Start(); err != nil {
-		cancel()
-		t.Fatalf("starting node: %v", err)
-	}
-	readerDone := make(chan struct{})
-	go func() {
-		defer close(readerDone)
-		defer close(c.events)
-		sc := bufio.NewScanner(stdout)
-		sc.Buffer(make([]byte, 64<<10), 16<<20)
-		for sc.Scan() {
-			line := sc.Text()
-			c.mu.Lock()
-			c.log = append(c.log, line)
-			c.mu.Unlock()
-			var ev sioEvent
-			if err := json.Unmarshal([]byte(line), &ev); err != nil {
-				ev = sioEvent{Event: "unparsable"}
-			}
-			ev.raw = line
-			c.events <- ev
+	c := &sioClient{t: t, events: make(chan sioEvent, 4096)}
+	p := startNode(t, "sio-client.mjs", o, clientTimeout, func(line []byte) {
+		c.mu.Lock()
+		c.log = append(c.log, string(line))
+		c.mu.Unlock()
+		var ev sioEvent
+		if err := json.Unmarshal(line, &ev); err != nil {
+			ev = sioEvent{Event: "unparsable"}
 		}
-		io.Copy(io.Discard, stdout)
-	}()
+		ev.raw = string(line)
+		c.events <- ev
+	}, func() { close(c.events) })
+	c.cmd, c.stdin, c.stderr = p.cmd, p.stdin, p.stderr
 	t.Cleanup(func() {
-		c.stdin.Close()
-		cmd.Process.Signal(syscall.SIGCONT) // in case a test left it stopped
-		cmd.Process.Kill()
-		<-readerDone
-		cmd.Wait()
-		cancel()
+		p.stop()
 		if t.Failed() {
 			t.Logf("sio client output:\n%s\nsio client stderr:\n%s", c.output(), c.stderr.String())
 		}
