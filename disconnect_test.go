@@ -17,8 +17,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
 	"github.com/gosio/socketio/engineio"
+	"github.com/gosio/socketio/internal/testutil"
 	"go.uber.org/goleak"
 )
 
@@ -255,7 +255,7 @@ func TestInboundBacklogBoundedInBytes(t *testing.T) {
 				return
 			default:
 			}
-			if c.write(ws.OpText, event) != nil {
+			if c.write(testutil.OpText, event) != nil {
 				break
 			}
 		}

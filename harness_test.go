@@ -19,9 +19,8 @@ import (
 	"time"
 
 	"github.com/gosio/socketio/engineio"
+	"github.com/gosio/socketio/internal/testutil"
 
-	"github.com/gobwas/ws"
-	"github.com/gobwas/ws/wsutil"
 	"go.uber.org/goleak"
 )
 
@@ -268,9 +267,10 @@ func (e *env) pollUntil(t testing.TB, sid, prefix string) (string, []string) {
 
 // ---- WebSocket ----
 
+// wsConn is a raw WebSocket client (internal/testutil frames): tests
+// send exactly the bytes they mean.
 type wsConn struct {
-	conn net.Conn
-	r    io.Reader
+	conn *testutil.Conn
 	wmu  sync.Mutex
 }
 
@@ -286,17 +286,12 @@ func (e *env) dialWS(t testing.TB, query string) (*wsConn, error) {
 
 // dialRaw dials a WebSocket the caller must close; safe on any goroutine.
 func (e *env) dialRaw(query string) (*wsConn, error) {
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
-	defer cancel()
-	conn, br, _, err := ws.Dial(ctx, e.ws+"?"+query)
+	path := strings.TrimPrefix(e.url, e.hs.URL)
+	conn, _, err := testutil.DialWebSocket(e.addr(), path+"?"+query, nil)
 	if err != nil {
 		return nil, err
 	}
-	c := &wsConn{conn: conn, r: conn}
-	if br != nil {
-		c.r = io.MultiReader(br, conn)
-	}
-	return c, nil
+	return &wsConn{conn: conn}, nil
 }
 
 // connectRaw opens a WebSocket session and connects to "/" (fixture
@@ -310,7 +305,7 @@ func (e *env) connectRaw() (*wsConn, string, error) {
 	if msg, _, err := c.readRaw(3 * time.Second); err != nil || !strings.HasPrefix(msg, "0{") {
 		return fail(fmt.Errorf("open packet %q: %v", msg, err))
 	}
-	if err := c.write(ws.OpText, []byte("40")); err != nil {
+	if err := c.write(testutil.OpText, []byte("40")); err != nil {
 		return fail(err)
 	}
 	// A broadcast may be queued just before the CONNECT reply (the socket
@@ -376,12 +371,27 @@ func (e *env) connectWS(t testing.TB) (*wsConn, string) {
 // readRaw returns the next data message (pings included); binary tells
 // whether it was a binary frame.
 func (c *wsConn) readRaw(d time.Duration) (string, bool, error) {
-	c.conn.SetReadDeadline(time.Now().Add(d))
-	data, op, err := wsutil.ReadServerData(struct {
-		io.Reader
-		io.Writer
-	}{c.r, c.conn})
-	return string(data), op == ws.OpBinary, err
+	deadline := time.Now().Add(d)
+	var msg []byte
+	var op byte
+	for {
+		f, err := c.conn.ReadFrame(time.Until(deadline))
+		if err != nil {
+			return "", false, err
+		}
+		switch f.Op {
+		case testutil.OpClose:
+			return "", false, io.EOF
+		case testutil.OpPing, testutil.OpPong:
+			continue
+		case testutil.OpText, testutil.OpBinary:
+			op = f.Op
+		}
+		msg = append(msg, f.Payload...)
+		if f.Fin {
+			return string(msg), op == testutil.OpBinary, nil
+		}
+	}
 }
 
 // recv returns the next message that is not an Engine.IO ping; pings are
@@ -394,7 +404,7 @@ func (c *wsConn) recv(d time.Duration) (string, bool, error) {
 			return "", false, err
 		}
 		if !bin && msg == "2" {
-			if err := c.write(ws.OpText, []byte("3")); err != nil {
+			if err := c.write(testutil.OpText, []byte("3")); err != nil {
 				return "", false, err
 			}
 			continue
@@ -403,23 +413,25 @@ func (c *wsConn) recv(d time.Duration) (string, bool, error) {
 	}
 }
 
-func (c *wsConn) write(op ws.OpCode, b []byte) error {
+// write sends one final, masked frame with opcode op (testutil.OpText,
+// OpBinary, OpClose...).
+func (c *wsConn) write(op byte, b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
 	c.conn.SetWriteDeadline(time.Now().Add(2 * time.Second))
-	return wsutil.WriteClientMessage(c.conn, op, b)
+	return c.conn.WriteFrame(testutil.Frame{Fin: true, Op: op, Mask: [4]byte{9, 8, 7, 6}, Payload: b})
 }
 
 func (c *wsConn) send(t testing.TB, s string) {
 	t.Helper()
-	if err := c.write(ws.OpText, []byte(s)); err != nil {
+	if err := c.write(testutil.OpText, []byte(s)); err != nil {
 		t.Fatalf("ws write %q: %v", trunc(s), err)
 	}
 }
 
 func (c *wsConn) sendBinary(t testing.TB, b []byte) {
 	t.Helper()
-	if err := c.write(ws.OpBinary, b); err != nil {
+	if err := c.write(testutil.OpBinary, b); err != nil {
 		t.Fatalf("ws write: %v", err)
 	}
 }

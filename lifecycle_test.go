@@ -17,7 +17,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
+	"github.com/gosio/socketio/internal/testutil"
 	"go.uber.org/goleak"
 )
 
@@ -31,10 +31,10 @@ func (e *env) cycle(i int) error {
 		}
 		switch i % 5 {
 		case 0:
-			c.write(ws.OpText, []byte("41"))
-			c.write(ws.OpClose, ws.NewCloseFrameBody(ws.StatusNormalClosure, ""))
+			c.write(testutil.OpText, []byte("41"))
+			c.write(testutil.OpClose, testutil.CloseFrame(1000, "").Payload)
 		case 2:
-			if tc, ok := c.conn.(*net.TCPConn); ok {
+			if tc, ok := c.conn.Conn.(*net.TCPConn); ok {
 				tc.SetLinger(0) // Close sends RST
 			}
 		}
@@ -331,9 +331,9 @@ func TestRaceBroadcastJoinLeaveDisconnect(t *testing.T) {
 		mu.Lock()
 		c := conns[rand.IntN(len(conns))]
 		mu.Unlock()
-		c.write(ws.OpText, []byte(fmt.Sprintf(`42["join","%s"]`, rooms[i%3])))
-		c.write(ws.OpText, []byte(fmt.Sprintf(`42["shout","%d"]`, i)))
-		c.write(ws.OpText, []byte(fmt.Sprintf(`42["leave","%s"]`, rooms[(i+1)%3])))
+		c.write(testutil.OpText, []byte(fmt.Sprintf(`42["join","%s"]`, rooms[i%3])))
+		c.write(testutil.OpText, []byte(fmt.Sprintf(`42["shout","%d"]`, i)))
+		c.write(testutil.OpText, []byte(fmt.Sprintf(`42["leave","%s"]`, rooms[(i+1)%3])))
 		time.Sleep(time.Millisecond)
 	})
 	loop(func(i int) { // disconnects (server and client side) and new connections

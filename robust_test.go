@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
+	"github.com/gosio/socketio/internal/testutil"
 )
 
 // Item 39: the parser rejection list of robustness.md section 2 (and the
@@ -116,9 +116,9 @@ func TestRobustAttachments(t *testing.T) {
 				// The server may close before the last message: write
 				// errors are expected.
 				if m.bin != nil {
-					c.write(ws.OpBinary, m.bin)
+					c.write(testutil.OpBinary, m.bin)
 				} else {
-					c.write(ws.OpText, []byte(m.text))
+					c.write(testutil.OpText, []byte(m.text))
 				}
 			}
 			c.expectClosed(t, 2*time.Second)
@@ -648,7 +648,7 @@ func TestRobustLargePayloads(t *testing.T) {
 	})
 	t.Run("over maxHttpBufferSize", func(t *testing.T) {
 		c, _ := e.connectWS(t)
-		c.write(ws.OpText, []byte(`42["message","`+strings.Repeat("a", 1<<20)+`"]`))
+		c.write(testutil.OpText, []byte(`42["message","`+strings.Repeat("a", 1<<20)+`"]`))
 		c.expectClosed(t, 2*time.Second)
 	})
 	e.roundTrip(t)
@@ -733,7 +733,7 @@ func TestRobustAfterDisconnect(t *testing.T) {
 		t.Run(tc.name, func(t *testing.T) {
 			c, _ := e.connectWS(t)
 			c.send(t, tc.first)
-			c.write(ws.OpText, []byte(tc.then)) // the server may have closed already
+			c.write(testutil.OpText, []byte(tc.then)) // the server may have closed already
 			c.expectClosed(t, 2*time.Second)
 			select {
 			case r := <-reasons:
