@@ -175,7 +175,7 @@ func TestServerDisconnectDoesNotReconnect(t *testing.T) {
 	})
 	s := connect(t, url, fast())
 	reasons := make(chan string, 2)
-	s.OnDisconnect(func(r string) { reasons <- r })
+	s.OnDisconnect(func(r Reason, _ error) { reasons <- string(r) })
 	s.Emit("kick")
 	if r := <-reasons; r != "io server disconnect" {
 		t.Fatalf("reason %q", r)
@@ -197,7 +197,7 @@ func TestReconnectAndBufferedEmits(t *testing.T) {
 	s := connect(t, url, fast())
 	reasons := make(chan string, 4)
 	reconnected := make(chan int, 4)
-	s.OnDisconnect(func(r string) { reasons <- r })
+	s.OnDisconnect(func(r Reason, _ error) { reasons <- string(r) })
 	s.Manager().OnReconnect(func(n int) { reconnected <- n })
 	s.Emit("n", 0)
 	if n := <-received; n != 0 {

@@ -1,23 +1,8 @@
-// Package client is a Socket.IO v4 client (protocol v5) for Go, behaving
-// as socket.io-client 4.8 does: a Manager holds one Engine.IO connection
-// and multiplexes namespace sockets over it, reconnects with exponential
-// backoff and jitter, buffers emits while offline, and supports
-// acknowledgements with timeouts and binary arguments.
-//
-//	s, err := client.Connect(ctx, "http://127.0.0.1:3000/", nil)
-//	s.On("chat", func(msg string) { fmt.Println(msg) })
-//	reply, err := s.EmitWithAck(ctx, "hello", "world")
-//
-// Handlers of one Manager (events of all its sockets, connect, disconnect,
-// manager events) run one at a time, in arrival order, on a goroutine that
-// exists while there is work. Acknowledgements are read while a handler
-// runs, so a handler may wait on EmitWithAck.
 package client
 
 import (
 	"context"
 	"errors"
-	"github.com/gosio/socketio/internal/timeout"
 	"net/url"
 	"strings"
 	"sync"
@@ -28,31 +13,6 @@ import (
 	"github.com/gosio/socketio/internal/serial"
 	"github.com/gosio/socketio/parser"
 )
-
-// Errors.
-var (
-	// ErrTimeout: a connection attempt or an acknowledgement took too long.
-	// Its message is the reference's for acks.
-	ErrTimeout = timeout.Err
-	// ErrConnectTimeout: the connection attempt exceeded Options.Timeout
-	// (the reference's error message is "timeout").
-	ErrConnectTimeout = errors.New("timeout")
-	// ErrDisconnected: the socket disconnected while an ack was awaited.
-	ErrDisconnected = errors.New("socket has been disconnected")
-	// ErrBufferFull: too many packets emitted while disconnected.
-	ErrBufferFull = errors.New("socketio client: send buffer full")
-	// ErrV2Server: the server speaks Socket.IO v2.
-	ErrV2Server = errors.New("It seems you are trying to reach a Socket.IO server in v2.x with a v3.x client, but they are not compatible (more information here: https://socket.io/docs/v3/migrating-from-2-x-to-3-0/)")
-)
-
-// ConnectError is a connection refused by the server (a middleware error or
-// "Invalid namespace"), as the client's connect_error sees it.
-type ConnectError struct {
-	Message string
-	Data    any
-}
-
-func (e *ConnectError) Error() string { return e.Message }
 
 type mstate uint8
 
@@ -84,7 +44,7 @@ type Manager struct {
 
 	onOpen, onReconnectFailed []func()
 	onError, onReconnectError []func(error)
-	onClose                   []func(string)
+	onClose                   []func(Reason, error)
 	onPing                    []func()
 	onReconnect               []func(int)
 	onReconnectAttempt        []func(int)
@@ -129,7 +89,7 @@ func Connect(ctx context.Context, rawURL string, opts *Options) (*Socket, error)
 	})
 	s.OnConnectError(func(err error) {
 		var ce *ConnectError
-		if errors.As(err, &ce) || s.m.opts.NoReconnection {
+		if errors.As(err, &ce) || !s.m.Reconnection() {
 			select {
 			case result <- err:
 			default:
@@ -166,14 +126,22 @@ func (m *Manager) Socket(nsp string) *Socket {
 	return s
 }
 
+// The Manager's handlers (OnOpen, OnError, OnClose, OnPing and the
+// reconnection ones) run on its handler goroutine, like the sockets'
+// handlers: one at a time, in order.
+
 // OnOpen registers f, called when the connection opens.
 func (m *Manager) OnOpen(f func()) { m.on(func() { m.onOpen = append(m.onOpen, f) }) }
 
 // OnError registers f, called when a connection attempt fails.
 func (m *Manager) OnError(f func(error)) { m.on(func() { m.onError = append(m.onError, f) }) }
 
-// OnClose registers f, called with the reason when the connection closes.
-func (m *Manager) OnClose(f func(reason string)) { m.on(func() { m.onClose = append(m.onClose, f) }) }
+// OnClose registers f, called when the connection closes, with the reason
+// and the error behind it, where there is one (Node: the Manager's
+// "close" event; see Socket.OnDisconnect).
+func (m *Manager) OnClose(f func(reason Reason, cause error)) {
+	m.on(func() { m.onClose = append(m.onClose, f) })
+}
 
 // OnPing registers f, called for each ping from the server.
 func (m *Manager) OnPing(f func()) { m.on(func() { m.onPing = append(m.onPing, f) }) }
@@ -225,21 +193,28 @@ func (m *Manager) open() {
 	m.gen++
 	gen := m.gen
 	eo := &client.Options{
-		Path:           m.opts.Path,
-		Query:          m.opts.Query,
-		Header:         m.opts.Header,
-		Transports:     m.opts.Transports,
-		DisableUpgrade: m.opts.DisableUpgrade,
-		TLSConfig:      m.opts.TLSConfig,
-		HTTPClient:     m.opts.HTTPClient,
-		Logger:         m.opts.Logger,
-		OnPing:         func() { m.tasks.Push(func() { m.emitPing(gen) }) },
+		Path:             m.opts.Path,
+		Query:            m.opts.Query,
+		Header:           m.opts.Header,
+		Transports:       m.opts.Transports,
+		DisableUpgrade:   m.opts.DisableUpgrade,
+		TLSConfig:        m.opts.TLSConfig,
+		HTTPClient:       m.opts.HTTPClient,
+		Logger:           m.opts.Logger,
+		MaxBufferedBytes: m.opts.MaxBufferedBytes,
+		OnPing:           func() { m.tasks.Push(func() { m.emitPing(gen) }) },
 	}
 	if m.opts.RememberUpgrade && m.upgraded {
 		eo.Transports = []string{client.WebSocket}
 	}
 	// Close aborts the attempt, as the reference's engine.close() does.
-	ctx, cancel := context.WithTimeout(context.Background(), m.opts.Timeout)
+	// Options.Timeout bounds it (SetTimeout(0): nothing does).
+	ctx, cancel := context.Background(), context.CancelFunc(nil)
+	if m.opts.Timeout > 0 {
+		ctx, cancel = context.WithTimeout(ctx, m.opts.Timeout)
+	} else {
+		ctx, cancel = context.WithCancel(ctx)
+	}
 	m.dialCancel = cancel
 	m.mu.Unlock()
 	go func() {
@@ -335,16 +310,13 @@ func (m *Manager) activeSockets() []*Socket {
 // onEngineClose handles the end of the connection (task goroutine): every
 // active socket disconnects with reason, then reconnection starts unless
 // the manager was closed on purpose.
-func (m *Manager) onEngineClose(gen uint64, reason string) {
-	m.mu.Lock()
-	stale := gen != m.gen
-	m.mu.Unlock()
-	if !stale {
-		m.handleClose(reason)
+func (m *Manager) onEngineClose(gen uint64, reason Reason, cause error) {
+	if gen == m.generation() {
+		m.handleClose(reason, cause)
 	}
 }
 
-func (m *Manager) handleClose(reason string) {
+func (m *Manager) handleClose(reason Reason, cause error) {
 	m.mu.Lock()
 	if m.engine != nil && m.engine.Upgraded() {
 		m.upgraded = true
@@ -356,10 +328,10 @@ func (m *Manager) handleClose(reason string) {
 	hs := m.onClose
 	m.mu.Unlock()
 	for _, f := range hs {
-		f(reason)
+		f(reason, cause)
 	}
 	for _, s := range m.activeSockets() {
-		s.onClose(reason)
+		s.onClose(reason, cause)
 	}
 	if !skip {
 		m.reconnect()
@@ -384,37 +356,45 @@ func (m *Manager) reconnect() {
 	}
 	delay := m.backoff.duration()
 	m.reconnecting = true
-	m.timer = time.AfterFunc(delay, func() {
-		m.tasks.Push(func() {
-			m.mu.Lock()
-			if m.skipReconnect || !m.reconnecting {
-				m.mu.Unlock()
-				return
-			}
-			attempt := m.backoff.attempts
-			hs := m.onReconnectAttempt
-			m.mu.Unlock()
-			for _, f := range hs {
-				f(attempt)
-			}
-			m.mu.Lock()
-			skip := m.skipReconnect
-			m.mu.Unlock()
-			if !skip {
-				m.open()
-			}
-		})
-	})
+	m.timer = time.AfterFunc(delay, func() { m.tasks.Push(m.attempt) })
 	m.mu.Unlock()
 }
 
-// subscribe marks s active and opens the connection if needed.
+// attempt is a reconnection attempt, once its delay has passed (task
+// goroutine).
+func (m *Manager) attempt() {
+	m.mu.Lock()
+	if m.opts.NoReconnection {
+		m.reconnecting = false
+	}
+	if m.skipReconnect || !m.reconnecting {
+		m.mu.Unlock()
+		return
+	}
+	attempt := m.backoff.attempts
+	hs := m.onReconnectAttempt
+	m.mu.Unlock()
+	for _, f := range hs {
+		f(attempt)
+	}
+	m.mu.Lock()
+	goOn := !m.skipReconnect && m.reconnecting
+	m.mu.Unlock()
+	if goOn {
+		m.open()
+	}
+}
+
+// subscribe marks s active and opens the connection if it is closed and
+// no reconnection is waiting (Node's socket.connect()). It reports whether
+// the connection is open.
 func (m *Manager) subscribe(s *Socket) (open bool) {
 	m.mu.Lock()
 	m.active[s] = true
 	open = m.state == mOpen
+	waiting := m.reconnecting
 	m.mu.Unlock()
-	if !open {
+	if !open && !waiting {
 		m.open()
 	}
 	return open
@@ -455,12 +435,14 @@ func (m *Manager) Close() {
 		engine.Close()
 	}
 	if wasOpen {
-		m.tasks.Push(func() {
+		// Not Push: Close may be called from a handler, which must not
+		// wait for room in its own queue.
+		m.tasks.PushNoWait(func() {
 			for _, f := range hs {
-				f(client.ReasonForcedClose)
+				f(ReasonForcedClose, nil)
 			}
 			for _, s := range m.activeSockets() {
-				s.onClose(client.ReasonForcedClose)
+				s.onClose(ReasonForcedClose, nil)
 			}
 		})
 	}
@@ -497,7 +479,7 @@ type engineHandler struct {
 func (h *engineHandler) OnMessage(data []byte, binary bool) {
 	p, err := h.dec.Add(data, binary)
 	if err != nil {
-		h.m.tasks.Push(func() { h.m.parseError(h.gen) })
+		h.m.tasks.Push(func() { h.m.parseError(h.gen, err) })
 		return
 	}
 	if p == nil {
@@ -513,17 +495,33 @@ func (h *engineHandler) OnMessage(data []byte, binary bool) {
 		s.onAck(p) // at once: a handler may be waiting for it
 		return
 	}
-	h.m.tasks.Push(func() { s.onPacket(p) })
+	h.m.tasks.Push(func() {
+		// Packets of a connection closed meanwhile (Close, a parse
+		// error) are dropped: a CONNECT reply belongs to its connection.
+		if h.gen == h.m.generation() {
+			s.onPacket(p)
+		}
+	})
 }
 
-func (h *engineHandler) OnClose(reason string, _ error) {
+func (h *engineHandler) OnClose(reason string, err error) {
 	h.dec.Reset()
-	h.m.tasks.Push(func() { h.m.onEngineClose(h.gen, reason) })
+	// Not Push: the close may be reported from a write made under a
+	// socket's lock (Conn.SendPackets), which must not wait for the queue.
+	h.m.tasks.PushNoWait(func() { h.m.onEngineClose(h.gen, Reason(reason), err) })
+}
+
+// generation returns the number of the current connection attempt.
+func (m *Manager) generation() uint64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.gen
 }
 
 // parseError closes the connection after an invalid packet; sockets see
-// "parse error" and reconnection follows, as in the reference.
-func (m *Manager) parseError(gen uint64) {
+// "parse error" (with the decoding error) and reconnection follows, as in
+// the reference.
+func (m *Manager) parseError(gen uint64, err error) {
 	m.mu.Lock()
 	if gen != m.gen {
 		m.mu.Unlock()
@@ -535,5 +533,5 @@ func (m *Manager) parseError(gen uint64) {
 	if engine != nil {
 		engine.Close()
 	}
-	m.handleClose("parse error")
+	m.handleClose(ReasonParseError, err)
 }

@@ -55,6 +55,11 @@ type Options struct {
 	// AckTimeout is the default timeout of EmitWithAck (Node: ackTimeout);
 	// 0 means only the context bounds it.
 	AckTimeout time.Duration
+	// MaxBufferedBytes bounds the data queued on the connection and not
+	// yet written (default 16 MiB): past it, as when the server stops
+	// reading, the connection closes with ReasonTransportError and the
+	// cause engineio/client.ErrWriteBufferFull, and reconnection follows.
+	MaxBufferedBytes int
 	// MaxBufferedPackets bounds the packets emitted while disconnected and
 	// kept for the next connection (default 1000); past it Emit returns
 	// ErrBufferFull. The reference does not bound this buffer.

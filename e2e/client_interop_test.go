@@ -45,7 +45,7 @@ func watch(s *client.Socket) *sockRec {
 	r := &sockRec{s: s, connects: make(chan string, 16), connectErrs: make(chan error, 16), disconnects: make(chan string, 16)}
 	s.OnConnect(func() { r.connects <- s.ID() })
 	s.OnConnectError(func(err error) { r.connectErrs <- err })
-	s.OnDisconnect(func(reason string) { r.disconnects <- reason })
+	s.OnDisconnect(func(reason client.Reason, _ error) { r.disconnects <- string(reason) })
 	return r
 }
 

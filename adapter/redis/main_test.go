@@ -380,7 +380,7 @@ func connect(t *testing.T, n *node, query string) *goClient {
 			_ = e.Ack("ack-" + e.Name)
 		}
 	})
-	s.OnDisconnect(func(reason string) { rec.add("disconnect:" + reason) })
+	s.OnDisconnect(func(reason client.Reason, _ error) { rec.add("disconnect:" + string(reason)) })
 	t.Cleanup(s.Disconnect)
 	return &goClient{s: s, rec: rec}
 }

@@ -41,7 +41,7 @@ func dialGosio(ctx context.Context, base, path, transport string, opTimeout time
 		})
 	}
 	s.Manager().OnPing(func() { c.npings.Add(1) })
-	s.OnDisconnect(func(string) {
+	s.OnDisconnect(func(client.Reason, error) {
 		if !c.closing.Load() {
 			c.lost.Store(true)
 		}

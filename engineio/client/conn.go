@@ -92,18 +92,18 @@ func (c *Conn) Upgraded() bool {
 func (c *Conn) Done() <-chan struct{} { return c.done }
 
 // Send queues a message; data must not be modified afterwards. It returns
-// ErrClosed once the connection is closed.
+// ErrClosed once the connection is closed or Close has begun.
 func (c *Conn) Send(data []byte, binary bool) error {
 	return c.SendPackets(packet.Packet{Type: packet.Message, Data: data, Binary: binary})
 }
 
-// SendPackets queues packets atomically and in order.
-// Past Options.MaxBufferedBytes of unwritten data (a server that does not
-// read) the connection closes with "transport error" and
-// ErrWriteBufferFull.
+// SendPackets queues packets atomically and in order; it returns ErrClosed
+// once Close has begun. Past Options.MaxBufferedBytes of unwritten data (a
+// server that does not read) the connection closes with "transport error"
+// and ErrWriteBufferFull.
 func (c *Conn) SendPackets(pkts ...packet.Packet) error {
 	c.mu.Lock()
-	if c.closed {
+	if c.closed || c.closing {
 		c.mu.Unlock()
 		return ErrClosed
 	}
@@ -224,24 +224,44 @@ func (c *Conn) armHeartbeatLocked() {
 	})
 }
 
-// Close closes the connection (reason "forced close"): queued packets are
-// written first (for up to one second), then a close packet, then the
-// transport is closed. It waits for nothing else.
+// closeDrainTimeout bounds how long Close waits for queued packets to leave.
+const closeDrainTimeout = time.Second
+
+// Close closes the connection (reason "forced close"), as engine.io-client
+// does: packets already queued are written first, an upgrade in progress
+// is let finish, then the transport closes (for up to one second in all).
+// Over polling the close packet travels in a request of its own, after
+// the last write completed: a server handles a close packet before the
+// other packets of the same payload (a Node server would see a Socket.IO
+// DISCONNECT sent just before as "transport close"). Over WebSocket the
+// close frame alone ends the session, as in the reference. Packets sent
+// once Close has begun are refused with ErrClosed.
 func (c *Conn) Close() error {
 	c.mu.Lock()
-	if c.closed {
+	if c.closed || c.closing {
 		c.mu.Unlock()
 		return nil
 	}
 	c.closing = true
-	c.queue = append(c.queue, packet.Packet{Type: packet.Close})
-	c.queued++
-	c.flushLocked()
-	deadline := time.Now().Add(time.Second)
-	for (c.writing || len(c.queue) > 0) && !c.closed && time.Now().Before(deadline) {
-		c.mu.Unlock()
-		time.Sleep(2 * time.Millisecond)
+	expired := false
+	timer := time.AfterFunc(closeDrainTimeout, func() {
 		c.mu.Lock()
+		expired = true
+		c.cond.Broadcast()
+		c.mu.Unlock()
+	})
+	defer timer.Stop()
+	c.flushLocked()
+	for (c.writing || c.paused || len(c.queue) > 0) && !c.closed && !expired {
+		c.cond.Wait()
+	}
+	if !c.closed && !expired && c.tr.name() == Polling {
+		c.queue = append(c.queue, packet.Packet{Type: packet.Close})
+		c.queued++
+		c.flushLocked()
+		for (c.writing || len(c.queue) > 0) && !c.closed && !expired {
+			c.cond.Wait()
+		}
 	}
 	c.mu.Unlock()
 	c.closeWith(ReasonForcedClose, nil)

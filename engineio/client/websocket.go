@@ -198,6 +198,14 @@ func dialWebSocket(ctx context.Context, cfg *config, h Handler) (*Conn, error) {
 	return c, nil
 }
 
+// resumeLocked ends an upgrade's pause: writes go on, on whichever
+// transport is now current, and a Close waiting for the upgrade goes on.
+func (c *Conn) resumeLocked() {
+	c.paused = false
+	c.cond.Broadcast()
+	c.flushLocked()
+}
+
 // upgrade probes a WebSocket and, if the server answers, pauses polling
 // and switches to it (engine.io-client's probe). On any failure the
 // connection stays on polling.
@@ -249,10 +257,9 @@ func (c *Conn) upgrade() {
 	}
 	timer.Stop()
 	if c.closed || expired {
-		c.paused = false
+		c.resumeLocked()
 		if !c.closed {
 			go c.pollLoop()
-			c.flushLocked()
 		}
 		c.mu.Unlock()
 		t.close()
@@ -261,23 +268,22 @@ func (c *Conn) upgrade() {
 	c.mu.Unlock()
 	if err := t.write([]packet.Packet{{Type: packet.Upgrade}}); err != nil {
 		c.mu.Lock()
-		c.paused = false
+		c.resumeLocked()
 		go c.pollLoop()
-		c.flushLocked()
 		c.mu.Unlock()
 		t.close()
 		return
 	}
 	c.mu.Lock()
 	if c.closed {
+		c.resumeLocked()
 		c.mu.Unlock()
 		t.close()
 		return
 	}
 	c.tr = t
 	c.upgraded = true
-	c.paused = false
-	c.flushLocked()
+	c.resumeLocked()
 	c.mu.Unlock()
 	go t.readLoop()
 }
