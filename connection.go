@@ -207,7 +207,11 @@ func (c *client) connect(p *parser.Packet) {
 	}
 	defer release()
 	s := newSocket(nsp, c, auth)
+	s.peekRecovery(s.ctx, auth)
 	mws, onConnect := nsp.handlers()
+	if s.recovered && !c.srv.opts.ConnectionStateRecovery.RunMiddlewares {
+		mws = nil // Node's skipMiddlewares (its default)
+	}
 	for _, mw := range mws {
 		if err := mw(s); err != nil {
 			if c.isClosed() {
@@ -227,7 +231,12 @@ func (c *client) connect(p *parser.Packet) {
 		c.connectTimer = nil
 	}
 	c.mu.Unlock()
-	s.onConnect()
+	if !s.recovered || !s.connectRecovered(s.ctx, auth) {
+		if s.recovered { // the session went meanwhile: a new one
+			s.id, s.data, s.recovered = c.srv.engine.NewID(), nil, false
+		}
+		s.onConnect()
+	}
 	release() // the socket now holds the namespace
 	for _, f := range onConnect {
 		if !s.Connected() {

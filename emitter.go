@@ -29,6 +29,16 @@ func (e *Emitter) Compress(v bool) *Emitter { c := *e; c.noCompress = !v; return
 // Emit sends the event (see Socket.Emit).
 func (e *Emitter) Emit(event string, args ...any) error {
 	s := e.s
+	if s.nsp.sessions != nil && !e.volatile {
+		// Recovery on: through the adapter, so the event is stored and
+		// replayed, also while the socket is away (as Node).
+		p, err := eventPacket(s.nsp.name, event, args)
+		if err != nil {
+			return err
+		}
+		s.emitThroughAdapter(p, e.volatile, e.noCompress)
+		return nil
+	}
 	if !s.Connected() {
 		return ErrDisconnected
 	}

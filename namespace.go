@@ -18,6 +18,8 @@ type Namespace struct {
 	srv     *Server
 	adapter adapter.Adapter
 	parent  *ParentNamespace
+	// sessions is the adapter when recovery is on and it keeps sessions.
+	sessions adapter.SessionAware
 	ackIDs  atomic.Uint64
 
 	mu          sync.RWMutex
@@ -31,6 +33,9 @@ type Namespace struct {
 func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace {
 	n := &Namespace{name: name, srv: srv, parent: parent, sockets: make(map[string]*Socket)}
 	n.adapter = srv.adapter(n.seam())
+	if srv.opts.ConnectionStateRecovery != nil {
+		n.sessions, _ = n.adapter.(adapter.SessionAware)
+	}
 	return n
 }
 

@@ -65,6 +65,10 @@ type Options struct {
 	MaxAttachments     int
 	MaxAttachmentBytes int
 
+	// ConnectionStateRecovery turns on connection state recovery (nil:
+	// off, as Node); see RecoveryOptions.
+	ConnectionStateRecovery *RecoveryOptions
+
 	// Logger receives errors (handler panics, refused packets). Nil means
 	// quiet.
 	Logger *slog.Logger
@@ -113,6 +117,9 @@ func NewServer(opts *Options) *Server {
 	s.adapter = o.Adapter
 	if s.adapter == nil {
 		s.adapter = adapter.MemoryFactory
+		if r := o.ConnectionStateRecovery; r != nil {
+			s.adapter = adapter.SessionMemoryFactory(r.sessionOptions())
+		}
 	}
 	s.log = o.Logger
 	if s.log == nil {

@@ -42,6 +42,11 @@ type Socket struct {
 	onDisconnect  []func(Reason, error)
 	onDisconnecti []func(Reason, error)
 	acks          map[uint64]*pendingAck
+
+	// connection state recovery (see recovery.go)
+	pid       string // private session id; "" when recovery is off
+	start     string // the store's offset when the socket connected
+	recovered bool
 }
 
 type pendingAck struct {
@@ -293,10 +298,11 @@ func (s *Socket) Disconnect(close bool) {
 // the socket as soon as it is in the namespace or the adapter, runs after
 // it; otherwise the socket could be added back after leaving.
 func (s *Socket) onConnect() {
-	data := make([]byte, 0, 32)
-	data = append(data, `{"sid":"`...)
-	data = append(data, s.id...)
-	data = append(data, `"}`...)
+	if store := s.nsp.sessions; store != nil {
+		s.pid = s.client.srv.engine.NewID()
+		s.start = store.Offset()
+	}
+	data := s.connectReply()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.connected = true
@@ -355,9 +361,14 @@ func (s *Socket) finishClose() {
 	for _, f := range before {
 		f(reason, cause)
 	}
+	var rooms []string
+	if s.nsp.sessions != nil {
+		rooms = s.Rooms()
+	}
 	s.nsp.adapter.DelAll(s.id)
 	s.nsp.remove(s)
 	s.client.remove(s)
+	s.persistSession(reason, rooms) // after leaving: a restore may reuse the id at once
 	s.mu.Lock()
 	s.connected = false
 	after := s.onDisconnect

@@ -78,6 +78,9 @@ func (s *Socket) sendConnect() {
 	if f := s.m.opts.AuthFunc; f != nil {
 		auth = f()
 	}
+	s.mu.Lock()
+	auth = s.recoveryAuthLocked(auth)
+	s.mu.Unlock()
 	p := &parser.Packet{Type: parser.Connect, Nsp: s.nsp}
 	if auth != nil {
 		data, err := json.Marshal(auth)
@@ -172,6 +175,7 @@ func (s *Socket) onPacket(p *parser.Packet) {
 func (s *Socket) onConnectReply(p *parser.Packet) {
 	var body struct {
 		SID string `json:"sid"`
+		PID string `json:"pid"`
 	}
 	valid := json.Unmarshal(p.Data, &body) == nil && body.SID != ""
 	s.mu.Lock()
@@ -193,6 +197,8 @@ func (s *Socket) onConnectReply(p *parser.Packet) {
 		return
 	}
 	s.id = body.SID
+	s.recovered = body.PID != "" && body.PID == s.pid
+	s.pid = body.PID
 	s.connected = true
 	recv := s.receiveBuffer
 	s.receiveBuffer = nil

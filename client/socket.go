@@ -32,6 +32,11 @@ type Socket struct {
 	onConnect     []func()
 	onConnectErr  []func(error)
 	onDisconnect  []func(reason Reason, cause error)
+
+	// connection state recovery (recovery.go)
+	pid        string
+	lastOffset string
+	recovered  bool
 }
 
 func newSocket(m *Manager, nsp string) *Socket {
@@ -65,10 +70,6 @@ func (s *Socket) Active() bool {
 	defer s.mu.Unlock()
 	return s.active
 }
-
-// Recovered reports whether the last connection restored a previous
-// session (connection state recovery; always false for now).
-func (s *Socket) Recovered() bool { return false }
 
 // On registers a handler for an event; the same signatures as the server's
 // Socket.On (typed arguments, an ack func last, func(*Event)).
@@ -144,6 +145,7 @@ func (s *Socket) dispatch(p *parser.Packet) {
 		return
 	}
 	e := &Event{Args: args.From(1), Name: name, socket: s, ackID: p.ID, hasAck: p.HasID}
+	defer s.noteOffset(p.Data)
 	for _, f := range s.handlers.Any() {
 		f(e)
 	}
