@@ -96,7 +96,7 @@ type SessionMemory struct {
 
 	mu       sync.Mutex
 	seq      uint64 // offset of the last packet stored
-	packets  []storedPacket
+	packets  packetRing
 	bytes    int
 	dropped  uint64 // highest seq dropped before its time (0: none)
 	sessions map[string]*storedSession
@@ -108,15 +108,6 @@ type SessionMemory struct {
 	flushed        sync.Cond // on mu: flushing became false
 
 	stored, droppedN, recovered, refused atomic.Uint64
-}
-
-type storedPacket struct {
-	seq   uint64
-	at    time.Time
-	enc   *Encoded
-	rooms []string
-	excep []string
-	size  int
 }
 
 type storedSession struct {
@@ -176,7 +167,9 @@ func (m *SessionMemory) Broadcast(p *parser.Packet, opts BroadcastOptions) {
 	for _, pk := range enc.Packets {
 		size += len(pk.Data)
 	}
-	m.packets = append(m.packets, storedPacket{seq: seq, at: time.Now(), enc: enc, rooms: opts.Rooms, excep: opts.Except, size: size})
+	// Kept without enc.Packet: the replay needs the bytes only, and the
+	// packet's data can go once it is sent.
+	m.packets.push(storedPacket{seq: seq, at: time.Now(), enc: &Encoded{Packets: enc.Packets}, rooms: opts.Rooms, excep: opts.Except, size: size})
 	m.bytes += size
 	m.stored.Add(1)
 	m.evictLocked(time.Now())
@@ -268,8 +261,8 @@ func (m *SessionMemory) RestoreSession(_ context.Context, pid, offset string, ap
 		return false, nil
 	}
 	var missed []*Encoded
-	for i := range m.packets {
-		sp := &m.packets[i]
+	for i := 0; i < m.packets.len(); i++ {
+		sp := m.packets.at(i)
 		if sp.seq > from && includes(ss.s.Rooms, sp.rooms, sp.excep) {
 			missed = append(missed, sp.enc)
 		}
@@ -310,11 +303,10 @@ func (m *SessionMemory) evictLocked(now time.Time) {
 			delete(m.sessions, pid)
 		}
 	}
-	n := 0
-	for n < len(m.packets) {
-		sp := &m.packets[n]
+	for m.packets.len() > 0 {
+		sp := m.packets.at(0)
 		expired := now.Sub(sp.at) > window
-		over := len(m.packets)-n > m.opts.MaxPackets || m.bytes > m.opts.MaxBytes
+		over := m.packets.len() > m.opts.MaxPackets || m.bytes > m.opts.MaxBytes
 		if !expired && !over {
 			break
 		}
@@ -323,21 +315,14 @@ func (m *SessionMemory) evictLocked(now time.Time) {
 			m.droppedN.Add(1)
 		}
 		m.bytes -= sp.size
-		n++
-	}
-	if n > 0 {
-		clear(m.packets[:n])
-		m.packets = m.packets[n:]
-		if cap(m.packets) > 64 && len(m.packets) < cap(m.packets)/4 {
-			m.packets = append([]storedPacket(nil), m.packets...) // give memory back
-		}
+		m.packets.pop()
 	}
 }
 
 // armLocked keeps one timer running while anything is stored, so the
 // window empties the store even when nothing else happens.
 func (m *SessionMemory) armLocked() {
-	if m.janitor != nil || m.closed || (len(m.packets) == 0 && len(m.sessions) == 0) {
+	if m.janitor != nil || m.closed || (m.packets.len() == 0 && len(m.sessions) == 0) {
 		return
 	}
 	m.janitor = time.AfterFunc(m.opts.MaxDisconnectionDuration/4+time.Millisecond, m.sweep)
@@ -348,8 +333,8 @@ func (m *SessionMemory) sweep() {
 	defer m.mu.Unlock()
 	m.janitor = nil
 	m.evictLocked(time.Now())
-	if len(m.packets) == 0 && m.packets != nil {
-		m.packets = nil
+	if m.packets.len() == 0 {
+		m.packets.reset()
 	}
 	m.armLocked()
 }
@@ -360,7 +345,7 @@ func (m *SessionMemory) Stats() SessionStats {
 	defer m.mu.Unlock()
 	return SessionStats{
 		Stored: m.stored.Load(), Dropped: m.droppedN.Load(), Recovered: m.recovered.Load(), Refused: m.refused.Load(),
-		Packets: len(m.packets), Bytes: m.bytes, Sessions: len(m.sessions),
+		Packets: m.packets.len(), Bytes: m.bytes, Sessions: len(m.sessions),
 	}
 }
 
@@ -372,7 +357,8 @@ func (m *SessionMemory) Close() error {
 		m.janitor.Stop()
 		m.janitor = nil
 	}
-	m.packets, m.sessions, m.bytes = nil, map[string]*storedSession{}, 0
+	m.packets.reset()
+	m.sessions, m.bytes = map[string]*storedSession{}, 0
 	m.mu.Unlock()
 	return m.Memory.Close()
 }

@@ -41,6 +41,7 @@ type srvEvent struct {
 	Reason    string            `json:"reason,omitempty"`
 	Error     string            `json:"error,omitempty"`
 	Message   string            `json:"message,omitempty"`
+	Recovered bool              `json:"recovered,omitempty"`
 
 	raw string
 }
@@ -151,6 +152,7 @@ type targetOpts struct {
 	transports                []string      // nil: both
 	connectTimeout            time.Duration // 0: the default, 45s
 	pausable                  bool          // go: serve through a pausable proxy
+	recovery                  time.Duration // connection state recovery window; 0: off
 }
 
 func (o targetOpts) withDefaults() targetOpts {
@@ -233,6 +235,9 @@ func (n *nodeTarget) start() {
 	if n.o.transports != nil {
 		o["transports"] = n.o.transports
 	}
+	if n.o.recovery > 0 {
+		o["recovery"] = n.o.recovery.Milliseconds()
+	}
 	if n.o.connectTimeout > 0 {
 		o["connectTimeout"] = n.o.connectTimeout.Milliseconds()
 	}
@@ -289,7 +294,7 @@ type goTarget struct {
 	o     targetOpts
 	addr  string // the server's listening address
 	ev    *srvLog
-	proxy *pauseProxy
+	proxy *cutProxy
 
 	io   *socketio.Server
 	hs   *http.Server
@@ -302,7 +307,7 @@ func startGoTarget(t *testing.T, o targetOpts) *goTarget {
 	g := &goTarget{t: t, o: o, addr: "127.0.0.1:0", ev: newSrvLog(t)}
 	g.start()
 	if o.pausable {
-		g.proxy = newPauseProxy(t, g.addr)
+		g.proxy = startProxy(t, g.addr)
 	}
 	t.Cleanup(func() {
 		if t.Failed() {
@@ -315,8 +320,13 @@ func startGoTarget(t *testing.T, o targetOpts) *goTarget {
 func (g *goTarget) start() {
 	t := g.t
 	t.Helper()
+	var rec *socketio.RecoveryOptions
+	if g.o.recovery > 0 {
+		rec = &socketio.RecoveryOptions{MaxDisconnectionDuration: g.o.recovery}
+	}
 	io := socketio.NewServer(&socketio.Options{
-		ConnectTimeout: g.o.connectTimeout,
+		ConnectionStateRecovery: rec,
+		ConnectTimeout:          g.o.connectTimeout,
 		Engine:         engineio.Options{PingInterval: g.o.pingInterval, PingTimeout: g.o.pingTimeout, UpgradeTimeout: 2 * time.Second, Transports: g.o.transports},
 	})
 	goBehaviour(io, g.ev.push)
@@ -362,10 +372,10 @@ func (g *goTarget) pause() {
 	if g.proxy == nil {
 		g.t.Fatal("pause needs targetOpts.pausable")
 	}
-	g.proxy.setPaused(true)
+	g.proxy.freeze(true)
 }
 
-func (g *goTarget) resume() { g.proxy.setPaused(false) }
+func (g *goTarget) resume() { g.proxy.freeze(false) }
 
 // trackingListener remembers the connections it accepted.
 type trackingListener struct {
@@ -437,7 +447,7 @@ func goBehaviour(io *socketio.Server, push func(srvEvent)) {
 				auth = map[string]any{}
 			}
 			push(srvEvent{Event: "connection", Nsp: name, ID: s.ID(), Engine: s.Conn().ID(), Auth: auth,
-				Transport: s.Conn().TransportName(), Clients: io.Engine().ClientsCount()})
+				Transport: s.Conn().TransportName(), Clients: io.Engine().ClientsCount(), Recovered: s.Recovered()})
 			s.OnAny(func(e *socketio.Event) {
 				args := e.Values()
 				push(srvEvent{Event: "event", Nsp: name, ID: s.ID(), Name: e.Name, Args: logArgs(args),
@@ -445,6 +455,24 @@ func goBehaviour(io *socketio.Server, push func(srvEvent)) {
 				switch e.Name {
 				case "kick":
 					s.Disconnect(false)
+				case "join": // (room): join it
+					var room string
+					e.Decode(0, &room)
+					s.Join(room)
+					e.Ack(room)
+				case "schedule": // (room, names, ms): emit "sched" name to room later
+					var room string
+					var names []string
+					var ms int
+					e.Decode(0, &room)
+					e.Decode(1, &names)
+					e.Decode(2, &ms)
+					time.AfterFunc(time.Duration(ms)*time.Millisecond, func() {
+						for _, n := range names {
+							io.Of(name).To(room).Emit("sched", n)
+						}
+					})
+					e.Ack(room)
 				case "burst":
 					var n int
 					e.Decode(0, &n)
@@ -485,122 +513,3 @@ func goBehaviour(io *socketio.Server, push func(srvEvent)) {
 
 // ---- pausable TCP proxy ----
 
-// pauseProxy forwards TCP connections to a backend; while paused it
-// accepts and holds connections but forwards no byte either way, as a
-// SIGSTOPped server process would.
-type pauseProxy struct {
-	ln      net.Listener
-	backend string
-
-	mu     sync.Mutex
-	cond   sync.Cond
-	paused bool
-	closed bool
-	conns  map[net.Conn]struct{}
-	wg     sync.WaitGroup
-}
-
-func newPauseProxy(t testing.TB, backend string) *pauseProxy {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &pauseProxy{ln: ln, backend: backend, conns: map[net.Conn]struct{}{}}
-	p.cond.L = &p.mu
-	p.wg.Add(1)
-	go p.acceptLoop()
-	t.Cleanup(p.close)
-	return p
-}
-
-func (p *pauseProxy) addr() string { return p.ln.Addr().String() }
-
-func (p *pauseProxy) setPaused(v bool) {
-	p.mu.Lock()
-	p.paused = v
-	p.cond.Broadcast()
-	p.mu.Unlock()
-}
-
-// track registers c; it reports false once the proxy is closed.
-func (p *pauseProxy) track(c net.Conn) bool {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return false
-	}
-	p.conns[c] = struct{}{}
-	return true
-}
-
-func (p *pauseProxy) acceptLoop() {
-	defer p.wg.Done()
-	for {
-		c, err := p.ln.Accept()
-		if err != nil {
-			return
-		}
-		if !p.track(c) {
-			c.Close()
-			return
-		}
-		p.wg.Add(1)
-		go func() {
-			defer p.wg.Done()
-			b, err := net.Dial("tcp", p.backend)
-			if err != nil || !p.track(b) {
-				if b != nil {
-					b.Close()
-				}
-				c.Close()
-				return
-			}
-			var wg sync.WaitGroup
-			wg.Add(2)
-			go func() { defer wg.Done(); p.pipe(b, c) }()
-			go func() { defer wg.Done(); p.pipe(c, b) }()
-			wg.Wait()
-		}()
-	}
-}
-
-// pipe copies src to dst, holding data while paused; the end of either
-// side closes both.
-func (p *pauseProxy) pipe(dst, src net.Conn) {
-	defer src.Close()
-	defer dst.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		if n > 0 {
-			p.mu.Lock()
-			for p.paused && !p.closed {
-				p.cond.Wait()
-			}
-			closed := p.closed
-			p.mu.Unlock()
-			if closed {
-				return
-			}
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil {
-			return
-		}
-	}
-}
-
-func (p *pauseProxy) close() {
-	p.ln.Close()
-	p.mu.Lock()
-	p.closed = true
-	p.cond.Broadcast()
-	for c := range p.conns {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}

@@ -172,6 +172,7 @@ func (cs *csrServer) url() string { return "http://" + cs.proxy.addr() }
 func TestCSRClientInterop(t *testing.T) {
 	for _, transport := range []string{"websocket", "polling"} {
 		t.Run(transport, func(t *testing.T) {
+			t.Parallel()
 			t.Run("cut", func(t *testing.T) { csrRecoverAfter(t, transport, "cut", true) })
 			t.Run("ping timeout", func(t *testing.T) { csrRecoverAfter(t, transport, "freeze", true) })
 			t.Run("no event before the cut", func(t *testing.T) { csrRecoverAfter(t, transport, "cut", false) })

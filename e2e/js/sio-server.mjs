@@ -9,6 +9,8 @@
 //	pingInterval    ms (socket.io default 25000)
 //	pingTimeout     ms (default 20000)
 //	connectTimeout  ms (default 45000)
+//	recovery        ms: connectionStateRecovery with this
+//	                maxDisconnectionDuration (default off)
 //	transports      e.g. ["polling"] (default ["polling","websocket"])
 //	timeoutMs       hard timeout: the process exits with code 3 after it
 //	                (default 15000)
@@ -22,6 +24,9 @@
 //	                          included), except "ask", "burst"
 //	                          and "kick"
 //	"kick"                    socket.disconnect()
+//	"join" (room)             socket.join(room), acked with room
+//	"schedule" (room, names, ms)  after ms, nsp.to(room).emit("sched", name)
+//	                          for each name; acked with room
 //	"burst" (n)               socket.emit("item", i) for i in 0..n-1, then
 //	                          the ack (n)
 //	"ask" (...args)           socket.timeout(2000).emit("question", ...args, cb);
@@ -94,6 +99,9 @@ const serverOpts = {};
 for (const k of ["pingInterval", "pingTimeout", "connectTimeout", "transports"]) {
   if (opts[k] !== undefined) serverOpts[k] = opts[k];
 }
+if (opts.recovery) {
+  serverOpts.connectionStateRecovery = { maxDisconnectionDuration: opts.recovery, skipMiddlewares: true };
+}
 const io = new Server(httpServer, serverOpts);
 
 function setup(nsp) {
@@ -108,6 +116,7 @@ function setup(nsp) {
       auth: socket.handshake.auth,
       transport: socket.conn.transport.name,
       clients: io.engine.clientsCount,
+      recovered: socket.recovered,
     });
     socket.onAny((event, ...args) => {
       let ack = null;
@@ -126,6 +135,16 @@ function setup(nsp) {
       switch (event) {
         case "kick":
           socket.disconnect();
+          return;
+        case "join": // (room)
+          socket.join(args[0]);
+          if (ack) ack(args[0]);
+          return;
+        case "schedule": // (room, names, ms): emit "sched" name to room later
+          setTimeout(() => {
+            for (const n of args[1]) nsp.to(args[0]).emit("sched", n);
+          }, args[2]);
+          if (ack) ack(args[0]);
           return;
         case "burst": {
           const n = args[0];
