@@ -47,7 +47,9 @@ func startNodePeer(t *testing.T, redisPort int, key string) *nodePeer {
 	}
 	cmd := exec.Command("node", "peer.js")
 	cmd.Dir = dir
-	cmd.Env = append(os.Environ(), "REDIS_PORT="+strconv.Itoa(redisPort), "KEY="+key)
+	// TZ=UTC: Node prints handshake times in its local zone, and the tests
+	// compare them with the UTC form gosio sends.
+	cmd.Env = append(os.Environ(), "REDIS_PORT="+strconv.Itoa(redisPort), "KEY="+key, "TZ=UTC")
 	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {

@@ -80,7 +80,7 @@ async function handle(c) {
       return sel(io, c).timeout(c.timeout || 2000).emitWithAck(c.event, arg(c));
     case "fetchSockets": {
       const socks = await sel(io, c).fetchSockets();
-      return socks.map((s) => ({ id: s.id, rooms: [...s.rooms], data: s.data, query: s.handshake.query, hasHeaders: !!s.handshake.headers, issued: s.handshake.issued }));
+      return socks.map((s) => ({ id: s.id, rooms: [...s.rooms], data: s.data, query: s.handshake.query, hasHeaders: !!s.handshake.headers, issued: s.handshake.issued, handshake: s.handshake }));
     }
     case "socketsJoin":
       sel(io, c).socketsJoin(c.join);
