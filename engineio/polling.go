@@ -166,9 +166,11 @@ func (s *Socket) servePost(w http.ResponseWriter, r *http.Request) {
 	body, err := s.readBody(w, r)
 	if err != nil {
 		if errors.Is(err, ErrPayloadTooLarge) {
-			// The reference answers 413 and keeps the session; we also
-			// close it, as its client treats the 413 as a transport error.
-			s.closeWith(ReasonTransportError, ErrPayloadTooLarge, closeReplyClose)
+			// As the reference: 413, the payload dropped, the session
+			// kept. Its client takes the 413 as a transport error and
+			// closes the session itself (POST "1": "transport close").
+			// The rest of the body is not read: the connection closes.
+			s.cfg.Logger.Debug("engineio: polling payload too large", "sid", s.id, "limit", s.cfg.MaxHTTPBufferSize)
 			w.Header().Set("Connection", "close")
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 			return
