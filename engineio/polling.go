@@ -44,7 +44,7 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.pollActive = true
-	for s.state == stateOpen && s.transport == Polling && len(s.queue) == 0 && !s.noopPending {
+	for s.state == stateOpen && s.transport == Polling && s.out.len() == 0 && !s.noopPending {
 		wait := make(chan struct{})
 		s.pollWait = wait
 		s.mu.Unlock()
@@ -76,16 +76,16 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 		pkts = []packet.Packet{{Type: t}}
 	case s.transport != Polling:
 		pkts = []packet.Packet{{Type: packet.Noop}} // upgraded: release the poll
-	case s.state == stateClosing && len(s.queue) > 0:
+	case s.state == stateClosing && s.out.len() > 0:
 		// As the reference: what was queued goes first, and the close
 		// packet in a later response, so the client handles those
 		// packets before it sees the connection close.
-		pkts = s.takeQueueLocked()
+		pkts = s.out.take()
 	case s.state == stateClosing:
 		pkts = []packet.Packet{{Type: packet.Close}}
 		closing = true
 	default:
-		pkts = s.takeQueueLocked()
+		pkts = s.out.take()
 		if len(pkts) == 0 { // released for an upgrade
 			pkts = []packet.Packet{{Type: packet.Noop}}
 		}
@@ -99,7 +99,7 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 	_ = http.NewResponseController(w).SetWriteDeadline(timeNow().Add(s.cfg.WriteTimeout))
 	s.writePayload(w, r, pkts)
 	s.mu.Lock()
-	s.recycleLocked(pkts)
+	s.out.recycle(pkts)
 	s.mu.Unlock()
 	if closing {
 		s.closeWith(ReasonForcedClose, nil, closeReplyClose)
@@ -142,26 +142,18 @@ var errStopDecoding = errors.New("stop")
 // servePost reads a POST payload and delivers its packets. The body is
 // bounded by MaxHTTPBufferSize (413 past it) and by a read deadline.
 func (s *Socket) servePost(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	if s.postActive {
-		s.mu.Unlock()
+	if !s.postActive.CompareAndSwap(false, true) {
 		s.closeWith(ReasonTransportError, ErrPostOverlap, closeReplyClose)
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
 	if r.Header.Get("Content-Type") == "application/octet-stream" {
-		s.mu.Unlock()
+		s.postActive.Store(false)
 		s.closeWith(ReasonTransportError, ErrInvalidContent, closeReplyClose)
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	s.postActive = true
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.postActive = false
-		s.mu.Unlock()
-	}()
+	defer s.postActive.Store(false)
 
 	body, err := s.readBody(w, r)
 	if err != nil {
