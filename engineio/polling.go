@@ -193,24 +193,23 @@ func (s *Socket) servePost(w http.ResponseWriter, r *http.Request) {
 }
 
 // readBody reads at most MaxHTTPBufferSize bytes of the request body into a
-// new buffer. A body the client trickles is cut by a read deadline of
-// PingInterval+PingTimeout.
+// new buffer, grown with the bytes that arrive (a declared Content-Length
+// only caps it: a stalled body costs what was sent). A body the client
+// trickles is cut by a read deadline of PingInterval+PingTimeout.
 func (s *Socket) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	max := s.cfg.MaxHTTPBufferSize
 	if r.ContentLength > max {
 		return nil, ErrPayloadTooLarge
 	}
 	_ = http.NewResponseController(w).SetReadDeadline(timeNow().Add(s.cfg.PingInterval + s.cfg.PingTimeout))
-	size := int64(512)
-	if r.ContentLength > 0 {
-		size = r.ContentLength
+	want := max + 1 // one byte past the limit tells a body too large
+	if r.ContentLength >= 0 {
+		want = r.ContentLength + 1 // and one past the declared length, EOF
 	}
-	body := make([]byte, 0, size)
+	var body []byte
 	lr := io.LimitReader(r.Body, max+1)
 	for {
-		if len(body) == cap(body) {
-			body = append(body, 0)[:len(body)]
-		}
+		body = grow(body, want-int64(len(body)))
 		n, err := lr.Read(body[len(body):cap(body)])
 		body = body[:len(body)+n]
 		if int64(len(body)) > max {
