@@ -77,11 +77,16 @@ func (srv *Server) Socket(id string) *Socket {
 }
 
 // ServeHTTP answers Engine.IO requests: handshakes, polls, posts and
-// WebSocket upgrades. Requests outside Path get 404. Refused requests get
+// WebSocket upgrades. Requests outside Path get 404; requests whose
+// headers are over MaxHeaderBytes get 431. Refused requests get
 // the reference's error codes and bodies (see ConnectionError).
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, srv.cfg.path) {
 		http.NotFound(w, r)
+		return
+	}
+	if headerBytesOver(r, srv.cfg.MaxHeaderBytes) {
+		writeHeaderTooLarge(w)
 		return
 	}
 	if c := srv.cfg.CORS; c != nil && c.apply(w, r) {

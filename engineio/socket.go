@@ -98,23 +98,6 @@ func newSocket(srv *Server, id string, r *http.Request, transport string) *Socke
 	return s
 }
 
-// trimRequest keeps what a session needs of its handshake request, so the
-// request's body, context and parsed forms are not retained.
-func trimRequest(r *http.Request) *http.Request {
-	return &http.Request{
-		Method:     r.Method,
-		URL:        r.URL,
-		Proto:      r.Proto,
-		ProtoMajor: r.ProtoMajor,
-		ProtoMinor: r.ProtoMinor,
-		Header:     r.Header,
-		Host:       r.Host,
-		RemoteAddr: r.RemoteAddr,
-		RequestURI: r.RequestURI,
-		TLS:        r.TLS,
-	}
-}
-
 type openPayload struct {
 	SID          string   `json:"sid"`
 	Upgrades     []string `json:"upgrades"`
