@@ -204,7 +204,9 @@ func (s *Socket) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error
 	_ = http.NewResponseController(w).SetReadDeadline(timeNow().Add(s.cfg.PingInterval + s.cfg.PingTimeout))
 	want := max + 1 // one byte past the limit tells a body too large
 	if r.ContentLength >= 0 {
-		want = r.ContentLength + 1 // and one past the declared length, EOF
+		// net/http reports EOF with the last declared byte: the buffer
+		// ends up exactly the declared size.
+		want = r.ContentLength
 	}
 	var body []byte
 	lr := io.LimitReader(r.Body, max+1)
