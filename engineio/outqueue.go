@@ -22,6 +22,7 @@ type outQueue struct {
 	spare []packet.Packet // a cleared array for after the next take, or nil
 	bytes int             // queued bytes, counted as data length + 1 per packet
 	max   int             // bound on bytes for add
+	done  bool            // dropped: the session is closed, nothing is kept
 }
 
 // maxSpareQueue bounds the array kept for reuse, in packets, so an idle
@@ -74,7 +75,7 @@ func (q *outQueue) take() []packet.Packet {
 // than two arrays. Packets queued while a batch is written go to the
 // other array: a busy session alternates between the two.
 func (q *outQueue) recycle(b []packet.Packet) {
-	if cap(b) == 0 || cap(b) > maxSpareQueue {
+	if cap(b) == 0 || cap(b) > maxSpareQueue || q.done {
 		return // the garbage collector takes it, with its packets
 	}
 	switch {
@@ -87,8 +88,8 @@ func (q *outQueue) recycle(b []packet.Packet) {
 	}
 }
 
-// drop discards every queued packet and the spare array (the session is
-// closed).
+// drop discards every queued packet and the arrays (the session is
+// closed); a batch being written when it is called is not kept either.
 func (q *outQueue) drop() {
-	q.pkts, q.spare, q.bytes = nil, nil, 0
+	q.pkts, q.spare, q.bytes, q.done = nil, nil, 0, true
 }

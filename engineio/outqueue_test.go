@@ -147,7 +147,10 @@ func TestOutQueueRetainsNoWrittenPacket(t *testing.T) {
 		}
 	}
 	queue()
-	q.drop() // closed session
+	writing := q.take()
+	q.drop()           // closed while a batch is written
+	q.recycle(writing) // the write ends
+	writing = nil
 	runtime.GC()
 	for i, r := range refs {
 		if r.Value() != nil {
