@@ -108,3 +108,42 @@ func benchPackets() []packetT {
 		{Type: 2},
 	}
 }
+
+// BenchmarkWebSocketSendLarge measures a 256 KiB message sent to one
+// WebSocket client (the per-recipient cost of a large broadcast): queue,
+// frame, write, and the client reading it.
+func BenchmarkWebSocketSendLarge(b *testing.B) {
+	opts := suiteOptions()
+	opts.PingInterval, opts.PingTimeout = time.Minute, time.Minute
+	sessions := make(chan *Socket, 1)
+	opts.OnConnection = func(s *Socket) { sessions <- s }
+	srv := NewServer(opts)
+	hs := httptest.NewServer(srv)
+	b.Cleanup(func() { srv.Close(); hs.CloseClientConnections(); hs.Close() })
+	conn, br, _, err := ws.Dial(context.Background(), "ws"+strings.TrimPrefix(hs.URL, "http")+"/engine.io/?EIO=4&transport=websocket")
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer conn.Close()
+	var r io.Reader = conn
+	if br != nil {
+		r = io.MultiReader(br, conn)
+	}
+	rw := struct {
+		io.Reader
+		io.Writer
+	}{r, conn}
+	wsutil.ReadServerText(rw) // open packet
+	s := <-sessions
+	data := make([]byte, 256<<10)
+	b.ReportAllocs()
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if err := s.Send(data, true); err != nil {
+			b.Fatal(err)
+		}
+		if _, _, err := wsutil.ReadServerData(rw); err != nil {
+			b.Fatal(err)
+		}
+	}
+}

@@ -88,6 +88,20 @@ type Options struct {
 	// WriteTimeout bounds each WebSocket write (default 10s); a client that
 	// does not read in time is disconnected with "transport error".
 	WriteTimeout time.Duration
+	// MaxHeaderBytes bounds the request line and header fields of every
+	// request the server answers, counted as they come on the wire
+	// (default DefaultMaxHeaderBytes, 16 KiB: Node's http maxHeaderSize). A
+	// request over it gets 431 Request Header Fields Too Large and its
+	// connection is closed, as Node's HTTP server answers; nothing else
+	// happens (no ConnectionError, no session). A session keeps a copy of
+	// its handshake's headers (see Socket.Request), so this also bounds
+	// what each session holds.
+	//
+	// net/http reads up to http.Server.MaxHeaderBytes (default 1 MiB)
+	// before the engine sees a request: set it to this value as well, so a
+	// large header is refused before it is read.
+	MaxHeaderBytes int
+
 	// MaxBufferedBytes bounds the bytes queued for one client and not yet
 	// written (default 16 MiB). Past it the session closes with
 	// "transport error" and ErrWriteBufferFull: a slow client never makes a
@@ -122,6 +136,11 @@ type DeflateOptions struct {
 	Threshold int // messages below this size are sent uncompressed; default 1024
 }
 
+// DefaultMaxHeaderBytes is the default of Options.MaxHeaderBytes: 16 KiB,
+// as Node's http maxHeaderSize. Also a sound http.Server.MaxHeaderBytes
+// for a server that only serves Engine.IO.
+const DefaultMaxHeaderBytes = 16 << 10
+
 type config struct {
 	Options
 	path        string
@@ -147,6 +166,9 @@ func newConfig(o *Options) *config {
 	setDefault(&c.WriteTimeout, 10*time.Second)
 	if c.MaxHTTPBufferSize <= 0 {
 		c.MaxHTTPBufferSize = 1e6
+	}
+	if c.MaxHeaderBytes <= 0 {
+		c.MaxHeaderBytes = DefaultMaxHeaderBytes
 	}
 	if c.MaxBufferedBytes <= 0 {
 		c.MaxBufferedBytes = 16 << 20

@@ -44,7 +44,7 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.pollActive = true
-	for s.state == stateOpen && s.transport == Polling && len(s.queue) == 0 && !s.noopPending {
+	for s.state == stateOpen && s.transport == Polling && s.out.len() == 0 && !s.noopPending {
 		wait := make(chan struct{})
 		s.pollWait = wait
 		s.mu.Unlock()
@@ -76,16 +76,16 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 		pkts = []packet.Packet{{Type: t}}
 	case s.transport != Polling:
 		pkts = []packet.Packet{{Type: packet.Noop}} // upgraded: release the poll
-	case s.state == stateClosing && len(s.queue) > 0:
+	case s.state == stateClosing && s.out.len() > 0:
 		// As the reference: what was queued goes first, and the close
 		// packet in a later response, so the client handles those
 		// packets before it sees the connection close.
-		pkts = s.takeQueueLocked()
+		pkts = s.out.take()
 	case s.state == stateClosing:
 		pkts = []packet.Packet{{Type: packet.Close}}
 		closing = true
 	default:
-		pkts = s.takeQueueLocked()
+		pkts = s.out.take()
 		if len(pkts) == 0 { // released for an upgrade
 			pkts = []packet.Packet{{Type: packet.Noop}}
 		}
@@ -99,7 +99,7 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 	_ = http.NewResponseController(w).SetWriteDeadline(timeNow().Add(s.cfg.WriteTimeout))
 	s.writePayload(w, r, pkts)
 	s.mu.Lock()
-	s.recycleLocked(pkts)
+	s.out.recycle(pkts)
 	s.mu.Unlock()
 	if closing {
 		s.closeWith(ReasonForcedClose, nil, closeReplyClose)
@@ -142,33 +142,27 @@ var errStopDecoding = errors.New("stop")
 // servePost reads a POST payload and delivers its packets. The body is
 // bounded by MaxHTTPBufferSize (413 past it) and by a read deadline.
 func (s *Socket) servePost(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	if s.postActive {
-		s.mu.Unlock()
+	if !s.postActive.CompareAndSwap(false, true) {
 		s.closeWith(ReasonTransportError, ErrPostOverlap, closeReplyClose)
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
 	if r.Header.Get("Content-Type") == "application/octet-stream" {
-		s.mu.Unlock()
+		s.postActive.Store(false)
 		s.closeWith(ReasonTransportError, ErrInvalidContent, closeReplyClose)
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	s.postActive = true
-	s.mu.Unlock()
-	defer func() {
-		s.mu.Lock()
-		s.postActive = false
-		s.mu.Unlock()
-	}()
+	defer s.postActive.Store(false)
 
 	body, err := s.readBody(w, r)
 	if err != nil {
 		if errors.Is(err, ErrPayloadTooLarge) {
-			// The reference answers 413 and keeps the session; we also
-			// close it, as its client treats the 413 as a transport error.
-			s.closeWith(ReasonTransportError, ErrPayloadTooLarge, closeReplyClose)
+			// As the reference: 413, the payload dropped, the session
+			// kept. Its client takes the 413 as a transport error and
+			// closes the session itself (POST "1": "transport close").
+			// The rest of the body is not read: the connection closes.
+			s.cfg.Logger.Debug("engineio: polling payload too large", "sid", s.id, "limit", s.cfg.MaxHTTPBufferSize)
 			w.Header().Set("Connection", "close")
 			w.WriteHeader(http.StatusRequestEntityTooLarge)
 			return
@@ -199,24 +193,25 @@ func (s *Socket) servePost(w http.ResponseWriter, r *http.Request) {
 }
 
 // readBody reads at most MaxHTTPBufferSize bytes of the request body into a
-// new buffer. A body the client trickles is cut by a read deadline of
-// PingInterval+PingTimeout.
+// new buffer, grown with the bytes that arrive (a declared Content-Length
+// only caps it: a stalled body costs what was sent). A body the client
+// trickles is cut by a read deadline of PingInterval+PingTimeout.
 func (s *Socket) readBody(w http.ResponseWriter, r *http.Request) ([]byte, error) {
 	max := s.cfg.MaxHTTPBufferSize
 	if r.ContentLength > max {
 		return nil, ErrPayloadTooLarge
 	}
 	_ = http.NewResponseController(w).SetReadDeadline(timeNow().Add(s.cfg.PingInterval + s.cfg.PingTimeout))
-	size := int64(512)
-	if r.ContentLength > 0 {
-		size = r.ContentLength
+	want := max + 1 // one byte past the limit tells a body too large
+	if r.ContentLength >= 0 {
+		// net/http reports EOF with the last declared byte: the buffer
+		// ends up exactly the declared size.
+		want = r.ContentLength
 	}
-	body := make([]byte, 0, size)
+	var body []byte
 	lr := io.LimitReader(r.Body, max+1)
 	for {
-		if len(body) == cap(body) {
-			body = append(body, 0)[:len(body)]
-		}
+		body = grow(body, want-int64(len(body)))
 		n, err := lr.Read(body[len(body):cap(body)])
 		body = body[:len(body)+n]
 		if int64(len(body)) > max {

@@ -30,14 +30,15 @@ type Server struct {
 
 	mu       sync.RWMutex
 	sessions map[string]*Socket
+	closed   bool
+
 	// closedByClient remembers, for a moment, sessions the client closed
 	// over polling while no poll was held. HTTP requests run concurrently
 	// here, so a poll the client sent with its close may be served after
 	// it; it gets the noop it would have got had it arrived first (the
 	// reference, single-threaded, serves them in arrival order). Only that
 	// one poll: the entry is consumed.
-	closedByClient map[string]time.Time
-	closed         bool
+	closedByClient recentCloses
 }
 
 // NewServer returns a server configured by opts (nil means defaults). It
@@ -50,7 +51,11 @@ func NewServer(opts *Options) *Server {
 			panic(err)
 		}
 	}
-	return &Server{cfg: cfg, sessions: make(map[string]*Socket)}
+	return &Server{
+		cfg:            cfg,
+		sessions:       make(map[string]*Socket),
+		closedByClient: recentCloses{grace: closedGrace, max: maxClosedByClient},
+	}
 }
 
 // Path returns the URL path prefix the server answers, with a trailing
@@ -72,11 +77,16 @@ func (srv *Server) Socket(id string) *Socket {
 }
 
 // ServeHTTP answers Engine.IO requests: handshakes, polls, posts and
-// WebSocket upgrades. Requests outside Path get 404. Refused requests get
+// WebSocket upgrades. Requests outside Path get 404; requests whose
+// headers are over MaxHeaderBytes get 431. Refused requests get
 // the reference's error codes and bodies (see ConnectionError).
 func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	if !strings.HasPrefix(r.URL.Path, srv.cfg.path) {
 		http.NotFound(w, r)
+		return
+	}
+	if headerBytesOver(r, srv.cfg.MaxHeaderBytes) {
+		writeHeaderTooLarge(w)
 		return
 	}
 	if c := srv.cfg.CORS; c != nil && c.apply(w, r) {
@@ -244,24 +254,13 @@ func (srv *Server) unregister(s *Socket) {
 
 // rememberClientClose records that the client closed session id with no
 // poll held (see closedByClient). Called with the session's lock held, so
-// a poll served after the close always finds the record.
+// a poll served after the close always finds the record. Constant time.
 func (srv *Server) rememberClientClose(id string) {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	now := timeNow()
-	if srv.closedByClient == nil {
-		srv.closedByClient = make(map[string]time.Time)
-	}
-	for sid, t := range srv.closedByClient { // entries live closedGrace
-		if now.Sub(t) > closedGrace {
-			delete(srv.closedByClient, sid)
-		}
-	}
-	if len(srv.closedByClient) < maxClosedByClient {
-		srv.closedByClient[id] = now
-	}
+	srv.closedByClient.remember(id, timeNow())
 }
 
+// A closed session is remembered for closedGrace; at most
+// maxClosedByClient are (the oldest go first).
 const (
 	closedGrace       = time.Second
 	maxClosedByClient = 10000
@@ -270,13 +269,7 @@ const (
 // takeClosedByClient reports, once, whether the client closed session sid
 // within the last closedGrace with no poll held.
 func (srv *Server) takeClosedByClient(sid string) bool {
-	srv.mu.Lock()
-	defer srv.mu.Unlock()
-	t, ok := srv.closedByClient[sid]
-	if ok {
-		delete(srv.closedByClient, sid)
-	}
-	return ok && timeNow().Sub(t) <= closedGrace
+	return srv.closedByClient.take(sid, timeNow())
 }
 
 // writeNoop answers a poll with a lone noop packet.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gosio/socketio/engineio/packet"
@@ -45,12 +46,15 @@ type Socket struct {
 	// dispatch serializes handler calls; see Handler.
 	dispatch dispatch.Dispatcher
 
-	mu         sync.Mutex
-	state      sockState
-	transport  string
-	queue      []packet.Packet
-	spare      []packet.Packet // an empty array for the next queue
-	queueBytes int
+	// postActive is set while a POST is read (a second one is an overlap).
+	postActive atomic.Bool
+
+	// mu guards the fields below: the session state, its outbound queue
+	// and the transports that drain it.
+	mu        sync.Mutex
+	state     sockState
+	transport string
+	out       outQueue // packets sent and not yet handed to the transport
 
 	// heartbeat: one timer, re-armed for the interval and for the pong.
 	hb            *time.Timer
@@ -60,7 +64,6 @@ type Socket struct {
 	// polling
 	pollWait    chan struct{} // set while a GET is held; closed to wake it
 	pollActive  bool
-	postActive  bool
 	pollReply   closeReply
 	noopPending bool // a probe succeeded: release held polls with a noop
 	// probeSettled is closed when a probed upgrade completes or aborts.
@@ -83,33 +86,16 @@ func newSocket(srv *Server, id string, r *http.Request, transport string) *Socke
 		req:       trimRequest(r),
 		done:      make(chan struct{}),
 		transport: transport,
+		out:       outQueue{max: srv.cfg.MaxBufferedBytes},
 	}
-	s.queue = append(s.queue, s.openPacket())
-	s.queueBytes = len(s.queue[0].Data) + 1
+	s.out.addControl(s.openPacket())
 	if p := s.cfg.InitialPacket; p != nil {
-		s.queue = append(s.queue, packet.Packet{Type: packet.Message, Data: p})
+		s.out.addControl(packet.Packet{Type: packet.Message, Data: p})
 	}
 	s.mu.Lock()
 	s.armHeartbeatLocked(s.cfg.PingInterval)
 	s.mu.Unlock()
 	return s
-}
-
-// trimRequest keeps what a session needs of its handshake request, so the
-// request's body, context and parsed forms are not retained.
-func trimRequest(r *http.Request) *http.Request {
-	return &http.Request{
-		Method:     r.Method,
-		URL:        r.URL,
-		Proto:      r.Proto,
-		ProtoMajor: r.ProtoMajor,
-		ProtoMinor: r.ProtoMinor,
-		Header:     r.Header,
-		Host:       r.Host,
-		RemoteAddr: r.RemoteAddr,
-		RequestURI: r.RequestURI,
-		TLS:        r.TLS,
-	}
 }
 
 type openPayload struct {
@@ -177,23 +163,30 @@ func (s *Socket) Send(data []byte, binary bool) error {
 // SendPackets queues several packets atomically and in order (a Socket.IO
 // binary packet and its attachments, for instance). Same rules as Send.
 func (s *Socket) SendPackets(pkts ...packet.Packet) error {
+	c, err := s.enqueue(pkts)
+	if c != nil {
+		go c.writeLoop()
+	}
+	return err
+}
+
+// enqueue queues pkts and hands them to the transport (see
+// startWriterLocked): it returns the connection whose writer the caller
+// must run, if any. A queue over its bound closes the session.
+func (s *Socket) enqueue(pkts []packet.Packet) (*wsConn, error) {
 	s.mu.Lock()
 	if s.state != stateOpen {
 		s.mu.Unlock()
-		return ErrClosed
+		return nil, ErrClosed
 	}
-	for _, p := range pkts {
-		s.queue = append(s.queue, p)
-		s.queueBytes += len(p.Data) + 1
-	}
-	if s.queueBytes > s.cfg.MaxBufferedBytes {
+	if !s.out.add(pkts...) {
 		s.mu.Unlock()
 		s.closeWith(ReasonTransportError, ErrWriteBufferFull, closeReplyClose)
-		return ErrWriteBufferFull
+		return nil, ErrWriteBufferFull
 	}
-	s.flushLocked()
+	c := s.startWriterLocked()
 	s.mu.Unlock()
-	return nil
+	return c, nil
 }
 
 // flushLocked hands queued packets to the transport: it wakes a held poll
@@ -208,7 +201,7 @@ func (s *Socket) flushLocked() {
 // and returns the connection whose writeLoop the caller must run (nil if a
 // writer already runs or nothing is to be written).
 func (s *Socket) startWriterLocked() *wsConn {
-	if len(s.queue) == 0 && s.state == stateOpen {
+	if s.out.len() == 0 && s.state == stateOpen {
 		return nil
 	}
 	switch s.transport {
@@ -230,26 +223,11 @@ func (s *Socket) startWriterLocked() *wsConn {
 // by others go to a writer goroutine. Use it where the caller may wait for this one client,
 // e.g. to answer it from its own handler; never for broadcasts.
 func (s *Socket) SendPacketsNow(pkts ...packet.Packet) error {
-	s.mu.Lock()
-	if s.state != stateOpen {
-		s.mu.Unlock()
-		return ErrClosed
-	}
-	for _, p := range pkts {
-		s.queue = append(s.queue, p)
-		s.queueBytes += len(p.Data) + 1
-	}
-	if s.queueBytes > s.cfg.MaxBufferedBytes {
-		s.mu.Unlock()
-		s.closeWith(ReasonTransportError, ErrWriteBufferFull, closeReplyClose)
-		return ErrWriteBufferFull
-	}
-	c := s.startWriterLocked()
-	s.mu.Unlock()
+	c, err := s.enqueue(pkts)
 	if c != nil {
 		c.drain(true)
 	}
-	return nil
+	return err
 }
 
 func (s *Socket) wakePollLocked() {
@@ -257,30 +235,6 @@ func (s *Socket) wakePollLocked() {
 		close(s.pollWait)
 		s.pollWait = nil
 	}
-}
-
-// takeQueueLocked removes and returns every queued packet.
-// The caller hands the slice back with recycleLocked once written, so a
-// busy session reuses two backing arrays instead of allocating per flush.
-func (s *Socket) takeQueueLocked() []packet.Packet {
-	q := s.queue
-	s.queue = s.spare
-	s.spare = nil
-	s.queueBytes = 0
-	return q
-}
-
-// maxSpareQueue bounds the queue array kept for reuse, so an idle session
-// does not hold the memory of a past burst.
-const maxSpareQueue = 16
-
-// recycleLocked keeps q's backing array for the next flush.
-func (s *Socket) recycleLocked(q []packet.Packet) {
-	if cap(q) == 0 || cap(q) > maxSpareQueue || s.spare != nil || len(s.queue) != 0 {
-		return
-	}
-	clear(q[:cap(q)])
-	s.spare = q[:0]
 }
 
 // Close closes the session gracefully (Node: socket.close()): packets
@@ -320,7 +274,7 @@ func (s *Socket) closeWith(reason string, err error, reply closeReply) {
 	stopTimer(s.closeTimer)
 	stopTimer(s.upgradeTimer)
 	s.settleProbeLocked()
-	s.queue, s.queueBytes = nil, 0
+	s.out.drop()
 	s.pollReply = reply
 	if reply == closeReplyNoop && s.pollWait == nil && s.transport == Polling {
 		s.srv.rememberClientClose(s.id)
@@ -391,8 +345,7 @@ func (s *Socket) onHeartbeat(gen uint64) {
 	s.hbWaitingPong = true
 	s.armHeartbeatLocked(s.cfg.PingTimeout)
 	if s.state == stateOpen {
-		s.queue = append(s.queue, packet.Packet{Type: packet.Ping})
-		s.queueBytes++
+		s.out.addControl(packet.Packet{Type: packet.Ping})
 		s.flushLocked()
 	}
 	s.mu.Unlock()

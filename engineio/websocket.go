@@ -39,8 +39,18 @@ type wsConn struct {
 	deadline time.Time  // current write deadline, under wmu
 	probed   bool       // "2probe" answered (upgrade in progress)
 	deflate  int        // permessage-deflate threshold in bytes; 0: off
+	gather   bool       // conn writes net.Buffers with one writev
 
 	closeOnce sync.Once
+}
+
+func newWSConn(s *Socket, conn net.Conn, br *bufio.Reader, deflate int) *wsConn {
+	c := &wsConn{s: s, conn: conn, br: br, deflate: deflate}
+	switch conn.(type) {
+	case *net.TCPConn, *net.UnixConn:
+		c.gather = true // else (TLS) net.Buffers would write segment by segment
+	}
+	return c
 }
 
 var errWSClosedByPeer = errors.New("engineio: websocket closed by the client")
@@ -52,14 +62,14 @@ func (srv *Server) openWebSocketSession(w http.ResponseWriter, r *http.Request, 
 	hdr := make(http.Header)
 	srv.applyHeaders(hdr, r, true)
 	s.mu.Lock()
-	first := appendFrames(nil, s.takeQueueLocked(), 0)
+	first := appendFrames(nil, s.out.take(), 0)
 	s.mu.Unlock()
 	conn, br, deflate := srv.acceptWebSocket(w, r, hdr, first)
 	if conn == nil {
 		s.closeWith(ReasonTransportError, nil, closeReplyClose)
 		return
 	}
-	c := &wsConn{s: s, conn: conn, br: br, deflate: deflate}
+	c := newWSConn(s, conn, br, deflate)
 	s.mu.Lock()
 	s.ws = c
 	s.mu.Unlock()
@@ -83,7 +93,7 @@ func (srv *Server) upgradeSession(w http.ResponseWriter, r *http.Request, s *Soc
 	if conn == nil {
 		return
 	}
-	c := &wsConn{s: s, conn: conn, br: br, deflate: deflate}
+	c := newWSConn(s, conn, br, deflate)
 	s.mu.Lock()
 	if s.state != stateOpen || s.transport != Polling || s.upgrading != nil || s.upgraded {
 		s.mu.Unlock()

@@ -129,13 +129,13 @@ func (c *wsConn) readMessage() (op ws.OpCode, msg []byte, code int, err error) {
 			op = h.OpCode
 		}
 		n := len(msg)
-		if msg == nil {
-			msg = make([]byte, h.Length)
-		} else {
-			msg = append(msg, make([]byte, h.Length)...)
-		}
-		if _, err := io.ReadFull(c.br, msg[n:]); err != nil {
+		// The buffer grows with the bytes that arrive, not with the
+		// length the header declares (a stalled frame costs what it sent).
+		if msg, err = readFullGrowing(c.br, msg, h.Length); err != nil {
 			return 0, nil, 0, err
+		}
+		if msg == nil {
+			msg = []byte{} // an empty message is not nil
 		}
 		ws.Cipher(msg[n:], h.Mask, 0)
 		if h.Fin {

@@ -9,7 +9,7 @@ import (
 )
 
 // writeLoop drains the session queue to the connection, all queued frames
-// in one write, until the queue is empty; it is started by flushLocked and
+// in one (gather) write, until the queue is empty; it is started by flushLocked and
 // exits when idle, so an idle connection has no writer goroutine.
 func (c *wsConn) writeLoop() { c.drain(false) }
 
@@ -22,18 +22,18 @@ func (c *wsConn) drain(once bool) {
 	var written []packet.Packet
 	for n := 0; ; n++ {
 		s.mu.Lock()
-		s.recycleLocked(written)
+		s.out.recycle(written)
 		if s.ws != c || s.state == stateClosed {
 			s.writing = false
 			s.mu.Unlock()
 			return
 		}
-		if once && n > 0 && len(s.queue) > 0 {
+		if once && n > 0 && s.out.len() > 0 {
 			s.mu.Unlock()
 			go c.writeLoop() // takes over the writer role (writing stays set)
 			return
 		}
-		pkts := s.takeQueueLocked()
+		pkts := s.out.take()
 		if len(pkts) == 0 {
 			s.writing = false
 			closing := s.state == stateClosing
@@ -47,10 +47,14 @@ func (c *wsConn) drain(once bool) {
 			return
 		}
 		s.mu.Unlock()
-		buf := getBuffer(0)
-		buf.b = appendFrames(buf.b[:0], pkts, c.deflate)
-		err := c.writeFrames(buf.b)
-		putBuffer(buf)
+		fb := getBatch()
+		if c.gather {
+			fb.add(pkts, c.deflate)
+		} else {
+			fb.b = appendFrames(fb.b, pkts, c.deflate)
+		}
+		err := c.writeBatch(fb)
+		putBatch(fb)
 		written = pkts
 		if err != nil {
 			s.mu.Lock()
@@ -63,19 +67,38 @@ func (c *wsConn) drain(once bool) {
 	}
 }
 
+// writeFrames writes encoded frames.
 func (c *wsConn) writeFrames(b []byte) error {
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
-	// Moving the deadline costs a runtime timer update; do it only when
-	// less than half of WriteTimeout is left, so a write is always
-	// allowed between WriteTimeout/2 and WriteTimeout.
+	c.extendDeadlineLocked()
+	_, err := c.conn.Write(b)
+	return err
+}
+
+// writeBatch writes a batch with one gather write (see frameBatch).
+func (c *wsConn) writeBatch(fb *frameBatch) error {
+	if len(fb.refs) == 0 {
+		return c.writeFrames(fb.b)
+	}
+	bufs := fb.buffers()
+	c.wmu.Lock()
+	defer c.wmu.Unlock()
+	c.extendDeadlineLocked()
+	_, err := bufs.WriteTo(c.conn)
+	return err
+}
+
+// extendDeadlineLocked moves the write deadline WriteTimeout ahead. That
+// costs a runtime timer update; do it only when less than half of
+// WriteTimeout is left, so a write is always allowed between
+// WriteTimeout/2 and WriteTimeout. The caller holds wmu.
+func (c *wsConn) extendDeadlineLocked() {
 	now := timeNow()
 	if d := c.s.cfg.WriteTimeout; c.deadline.Sub(now) < d/2 {
 		c.deadline = now.Add(d)
 		c.conn.SetWriteDeadline(c.deadline)
 	}
-	_, err := c.conn.Write(b)
-	return err
 }
 
 // close sends a close frame with code (best effort, bounded by a short
