@@ -3,6 +3,8 @@ package socketio
 import (
 	"net/http"
 	"time"
+
+	"github.com/gosio/socketio/engineio"
 )
 
 // Timeouts and limits of NewHTTPServer.
@@ -16,7 +18,7 @@ const (
 	HTTPIdleTimeout = 120 * time.Second
 	// HTTPMaxHeaderBytes bounds a request's headers, as Node's
 	// http.maxHeaderSize (16 KiB); net/http's own default is 1 MiB.
-	HTTPMaxHeaderBytes = 16 << 10
+	HTTPMaxHeaderBytes = engineio.DefaultMaxHeaderBytes
 )
 
 // NewHTTPServer returns an http.Server for addr serving h with the
