@@ -19,9 +19,11 @@
 // Behaviour, on the namespaces "/" and "/admin":
 //
 //	any event with an ack     acked with the event's own arguments (binary
-//	                          included), except "ask", "burst"
-//	                          and "kick"
+//	                          included), except "ask", "burst", "kick"
+//	                          and "relay"
 //	"kick"                    socket.disconnect()
+//	"relay" (...args)         socket.broadcast.emit("relayed", ...args), then
+//	                          the ack (...args): what a relaying app does
 //	"burst" (n)               socket.emit("item", i) for i in 0..n-1, then
 //	                          the ack (n)
 //	"ask" (...args)           socket.timeout(2000).emit("question", ...args, cb);
@@ -126,6 +128,10 @@ function setup(nsp) {
       switch (event) {
         case "kick":
           socket.disconnect();
+          return;
+        case "relay":
+          socket.broadcast.emit("relayed", ...args);
+          if (ack) ack(...args);
           return;
         case "burst": {
           const n = args[0];
