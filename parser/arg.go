@@ -17,8 +17,8 @@ import (
 // server would relay it, where a decoded Go map would have its keys sorted.
 //
 // An Arg comes from [Args.Arg], or from decoding an argument into an Arg
-// (a handler parameter, or a field at any depth of one). The zero Arg is
-// JSON null.
+// (a handler parameter, or a field at any depth of one). It keeps the
+// attachments of its packet alive. The zero Arg is JSON null.
 type Arg struct {
 	raw json.RawMessage
 	att [][]byte
@@ -84,23 +84,6 @@ func (a *Arg) UnmarshalJSON(b []byte) error {
 	}
 	*a = Arg{raw: slices.Clone(b)}
 	return nil
-}
-
-// MarshalJSON returns the arguments as a JSON array, each as
-// [Arg.MarshalJSON] writes it.
-func (a Args) MarshalJSON() ([]byte, error) {
-	out := []byte{'['}
-	for i := range a.raw {
-		if i > 0 {
-			out = append(out, ',')
-		}
-		b, err := a.Arg(i).MarshalJSON()
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b...)
-	}
-	return append(out, ']'), nil
 }
 
 var (

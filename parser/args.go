@@ -6,6 +6,7 @@ import (
 	"reflect"
 	"slices"
 	"strconv"
+	"sync"
 	"unicode/utf8"
 )
 
@@ -47,7 +48,15 @@ var ErrTooDeep = errors.New("socketio: arguments nested deeper than MaxDepth (cy
 // NaN; a failing MarshalJSON; nesting deeper than [MaxDepth], as a cyclic
 // value would have: [ErrTooDeep]) it returns nil, nil and the error.
 func EncodeArgs(args []any) (json.RawMessage, [][]byte, error) {
-	e := argEncoder{}
+	// the reflection encoders make the encoder escape: reuse them
+	e := encoderPool.Get().(*argEncoder)
+	defer func() {
+		clear(e.keys[:cap(e.keys)]) // keep no strings alive
+		e.att, e.keys = nil, e.keys[:0]
+		if cap(e.keys) <= 256 {
+			encoderPool.Put(e)
+		}
+	}()
 	dst := make([]byte, 0, 64)
 	dst = append(dst, '[')
 	n := 0
@@ -104,6 +113,8 @@ type argEncoder struct {
 	att  [][]byte
 	keys []string // reused by the map[string]any fast path
 }
+
+var encoderPool = sync.Pool{New: func() any { return new(argEncoder) }}
 
 // level is where a value is written: depth counts the enclosing arrays and
 // objects (the payload array is 1); chain counts the pointers and

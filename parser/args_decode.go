@@ -67,7 +67,9 @@ func (a Args) Decode(i int, v any) error {
 
 // Values decodes every argument into a generic value: JSON objects become
 // map[string]any, arrays []any, numbers float64, attachments []byte.
-// Arguments that fail to decode are nil.
+// Arguments that fail to decode are nil. To pass arguments on unchanged,
+// give the Args itself to an Emit or an Ack: encoded again, the maps of
+// Values have their keys sorted.
 func (a Args) Values() []any {
 	out := make([]any, len(a.raw))
 	for i := range a.raw {

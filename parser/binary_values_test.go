@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
-	"strings"
 	"testing"
 
 	"github.com/gosio/socketio/parser"
@@ -169,6 +168,15 @@ func TestBinaryDecodeDestinations(t *testing.T) {
 	if err := args.Decode(0, &byCase); err != nil || !bytes.Equal(byCase.A, []byte{1}) {
 		t.Errorf("decoded %#v, %v", byCase, err)
 	}
+	type withEmbedded struct {
+		*Part        // allocated to hold its promoted field
+		A     []byte `json:"a"`
+	}
+	_, args2 := wire(t, map[string]any{"name": "n", "data": []byte{5}, "a": []byte{6}})
+	var we withEmbedded
+	if err := args2.Decode(0, &we); err != nil || we.Part == nil || !bytes.Equal(we.Data, []byte{5}) || !bytes.Equal(we.A, []byte{6}) {
+		t.Errorf("embedded pointer: %+v, %v", we, err)
+	}
 	var m map[string]Blob
 	if err := args.Decode(0, &m); err == nil {
 		t.Errorf("a number into a Blob: %v", m)
@@ -300,9 +308,6 @@ func TestArgDecode(t *testing.T) {
 	j, err := json.Marshal(wrapped)
 	if err != nil || string(j) != `{"keep":{"y":"Ag==","b":1},"data":"Aw=="}` {
 		t.Fatalf("json.Marshal: %s %v", j, err)
-	}
-	if j, err := json.Marshal(args); err != nil || !strings.HasPrefix(string(j), `["room1",{"z":"AQ==","a":["AA=="]}`) {
-		t.Fatalf("json.Marshal(Args): %s %v", j, err)
 	}
 	var viaArg []byte
 	if err := args.Arg(2).Decode(&wrapped); err != nil || msg.Decode(&viaArg) == nil {

@@ -51,6 +51,14 @@ func decodeArg(raw json.RawMessage, att [][]byte, v any) error {
 			return nil
 		}
 	}
+	if p, ok := v.(*any); ok && p != nil {
+		var x any
+		if err := json.Unmarshal(raw, &x); err != nil {
+			return err
+		}
+		*p = resolveGeneric(x, att)
+		return nil
+	}
 	rv := reflect.ValueOf(v)
 	if rv.Kind() != reflect.Pointer || rv.IsNil() {
 		return json.Unmarshal(raw, v) // its error
@@ -336,4 +344,26 @@ func giveAttachments(v reflect.Value, att [][]byte) {
 	if v.Type() == argType && v.CanAddr() && v.Addr().CanInterface() {
 		v.Addr().Interface().(*Arg).att = att
 	}
+}
+
+// resolveGeneric replaces the placeholder objects of a generically decoded
+// value by their attachments, in place (the test of the reference parser:
+// "_placeholder" is true and "num" indexes an attachment).
+func resolveGeneric(x any, att [][]byte) any {
+	switch v := x.(type) {
+	case []any:
+		for i := range v {
+			v[i] = resolveGeneric(v[i], att)
+		}
+	case map[string]any:
+		if ph, _ := v["_placeholder"].(bool); ph {
+			if f, ok := v["num"].(float64); ok && f >= 0 && f < float64(len(att)) && f == float64(int(f)) {
+				return att[int(f)]
+			}
+		}
+		for k, e := range v {
+			v[k] = resolveGeneric(e, att)
+		}
+	}
+	return x
 }

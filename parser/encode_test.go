@@ -384,3 +384,68 @@ func TestEncodeArgsNoSharedState(t *testing.T) {
 		}
 	}
 }
+
+// Embedding cases of Go's rules as encoding/json applies them.
+
+type A1 struct{ Same, OnlyA int }
+type B1 struct{ Same, OnlyB int }
+type TaggedSame struct {
+	Same int `json:"Same"`
+}
+type Diamond struct {
+	A1
+	Left
+	Right
+}
+type Left struct{ Shared }
+type Right struct{ Shared }
+type Shared struct{ S int }
+type MyInt int
+type myInt int
+type inner2 struct{ Exported int }
+type WithTaggedEmbed struct {
+	A1 `json:"a1"`
+	B1
+}
+
+func TestEncodeArgsEmbeddingLikeEncodingJSON(t *testing.T) {
+	values := []any{
+		struct {
+			A1
+			B1
+		}{A1{1, 2}, B1{3, 4}}, // Same is ambiguous: dropped
+		struct {
+			A1
+			TaggedSame
+		}{A1{1, 2}, TaggedSame{5}}, // the tagged one wins
+		Diamond{A1{1, 2}, Left{Shared{3}}, Right{Shared{4}}}, // S reached twice at one depth
+		struct {
+			*A1
+			*B1
+		}{&A1{1, 2}, nil}, // fields of a nil embedded pointer are left out
+		struct {
+			MyInt
+			myInt
+		}{1, 2}, // an exported non-struct is a field; an unexported one is not
+		struct{ *inner2 }{&inner2{7}},
+		struct{ *inner2 }{},
+		WithTaggedEmbed{A1{1, 2}, B1{3, 4}},
+		struct {
+			fmt.Stringer
+			Same int
+		}{time.Duration(1), 9},
+		struct {
+			A1
+			Same string // shallower: wins
+		}{A1{1, 2}, "top"},
+		struct {
+			Deep
+			Deeper // DeepField at depth 1 here, depth 2 through Deep
+		}{Deep{Deeper{DeepField: "d2"}}, Deeper{DeepField: "d1"}},
+	}
+	for _, v := range values {
+		if got, want := mustEncode(t, v), jsonOf(t, v); got != want {
+			t.Errorf("EncodeArgs(%T) =\n%s\nencoding/json:\n%s", v, got, want)
+		}
+	}
+}

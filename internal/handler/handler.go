@@ -112,8 +112,8 @@ func Compile[E Call](fn any) func(E) error {
 		}
 		var acked *ackResult
 		if ackType != nil {
-			acked = &ackResult{}
-			in = append(in, makeAck(ackType, e.Ack, acked))
+			acked = &ackResult{call: e}
+			in = append(in, makeAck(ackType, acked))
 		}
 		out := v.Call(in)
 		if returnsErr && !out[0].IsNil() {
@@ -127,9 +127,11 @@ func Compile[E Call](fn any) func(E) error {
 	}
 }
 
-// ackResult keeps the error of an ack function that returns nothing, for
-// the handler's caller, until the handler returns.
+// ackResult sends the acknowledgement of one call and keeps the error of
+// an ack function that returns nothing, for the handler's caller, until
+// the handler returns.
 type ackResult struct {
+	call interface{ Ack(...any) error }
 	mu   sync.Mutex
 	err  error
 	done bool
@@ -160,20 +162,20 @@ var (
 	anyAckErrType = reflect.TypeFor[func(...any) error]()
 )
 
-// makeAck builds a function of type t that sends its arguments with ack,
-// returning ack's error if t returns error, else recording it in r.
-func makeAck(t reflect.Type, ack func(...any) error, r *ackResult) reflect.Value {
+// makeAck builds a function of type t that sends its arguments with
+// r.call.Ack, returning its error if t returns error, else recording it in
+// r.
+func makeAck(t reflect.Type, r *ackResult) reflect.Value {
 	switch t {
 	case anyAckType:
 		return reflect.ValueOf(func(args ...any) {
-			if err := ack(args...); err != nil {
+			if err := r.call.Ack(args...); err != nil {
 				r.record(err)
 			}
 		})
 	case anyAckErrType:
-		return reflect.ValueOf(ack)
+		return reflect.ValueOf(func(args ...any) error { return r.call.Ack(args...) })
 	}
-	returnsErr := t.NumOut() == 1
 	return reflect.MakeFunc(t, func(in []reflect.Value) []reflect.Value {
 		args := make([]any, 0, len(in))
 		for i, v := range in {
@@ -185,8 +187,8 @@ func makeAck(t reflect.Type, ack func(...any) error, r *ackResult) reflect.Value
 			}
 			args = append(args, v.Interface())
 		}
-		err := ack(args...)
-		if returnsErr {
+		err := r.call.Ack(args...)
+		if t.NumOut() == 1 {
 			out := reflect.New(errorType).Elem()
 			if err != nil {
 				out.Set(reflect.ValueOf(err))
