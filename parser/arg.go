@@ -108,7 +108,8 @@ func (e *argEncoder) appendArg(dst []byte, a Arg, l level) ([]byte, error) {
 		}
 		return append(dst, a.raw...), nil
 	}
-	w := phWalker{data: a.raw, nested: true}
+	w := phWalker{data: a.raw, nested: true, refs: e.refs[:0]}
+	defer func() { e.refs = w.refs[:0] }() // scratch, reused
 	if w.value(0, l.depth) != len(a.raw) {
 		if w.tooDeep {
 			return nil, ErrTooDeep
@@ -131,10 +132,9 @@ func (e *argEncoder) appendArg(dst []byte, a Arg, l level) ([]byte, error) {
 	}
 	// Rewrite each num (the walk lists placeholders in the order they
 	// open, which for nested ones is not the order of their nums).
-	spans := make([]phRef, len(w.refs))
-	for k, r := range w.refs {
-		r.num = base + k
-		spans[k] = r
+	spans := w.refs // renumbered in place: the attachments are recorded
+	for k := range spans {
+		spans[k].num = base + k
 	}
 	slices.SortFunc(spans, func(a, b phRef) int { return a.numStart - b.numStart })
 	last := 0

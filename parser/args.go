@@ -112,6 +112,7 @@ func (e *argEncoder) spliceArgs(dst []byte, a Args, n int) ([]byte, int, error) 
 type argEncoder struct {
 	att  [][]byte
 	keys []string // reused by the map[string]any fast path
+	refs []phRef  // reused by appendArg
 }
 
 var encoderPool = sync.Pool{New: func() any { return new(argEncoder) }}

@@ -103,3 +103,26 @@ func BenchmarkDecodeStructText(b *testing.B) {
 		}
 	}
 }
+
+// Relaying received arguments: as received (the Args) or through their
+// generic values (what relaying had to do before).
+
+func BenchmarkRelayArgs(b *testing.B) {
+	a := benchArgs(b, benchUploadWire, [][]byte{make([]byte, 1024), make([]byte, 64)})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := parser.EncodeArgs([]any{"file", a}); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkRelayValues(b *testing.B) {
+	a := benchArgs(b, benchUploadWire, [][]byte{make([]byte, 1024), make([]byte, 64)})
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := parser.EncodeArgs(append([]any{"file"}, a.Values()...)); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
