@@ -124,13 +124,16 @@ func hasUnmarshaler(t reflect.Type) bool {
 // there wants; for destArg it also returns the length of the path to the
 // Arg.
 func destinationOf(t reflect.Type, path []pathStep) (destination, int) {
-	for i := 0; ; {
+	for i, hops := 0, 0; ; {
 		if t == argType {
 			return destArg, i
 		}
 		if t.Kind() == reflect.Pointer {
 			if t.Elem() != argType && hasUnmarshaler(t) {
 				return destBase64, 0
+			}
+			if hops++; hops > MaxDepth { // type P *P
+				return destDrop, 0
 			}
 			t = t.Elem()
 			continue
@@ -204,7 +207,7 @@ func mapKeyDecodable(k reflect.Type) bool {
 // allocated, as encoding/json allocates them; a path that leads nowhere
 // (an index past the end, a value that is not there) is left alone.
 func setAt(v reflect.Value, path []pathStep, set func(reflect.Value)) {
-	for {
+	for hops := 0; hops <= MaxDepth; hops++ { // a pointer cycle ends
 		switch v.Kind() {
 		case reflect.Pointer:
 			if v.IsNil() {
