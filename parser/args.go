@@ -26,7 +26,9 @@ var ErrTooDeep = errors.New("socketio: arguments nested deeper than MaxDepth (cy
 // type has its own MarshalJSON or MarshalText (json.RawMessage, net.IP). A
 // nil []byte is an empty attachment. The attachments alias the caller's
 // slices. A non-nil attachments result means the packet must be sent as
-// BinaryEvent or BinaryAck.
+// BinaryEvent or BinaryAck. Mind that socket.io-client (and [Decoder],
+// by default) refuses a packet of more than 10 attachments (its
+// maxAttachments) and closes the connection, whatever server sent it.
 //
 // Everything else is written as encoding/json writes it: struct fields in
 // declaration order under their json tag names, with the omitempty,
