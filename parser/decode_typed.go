@@ -21,7 +21,7 @@ type destination int
 const (
 	destSet    destination = iota // a byte slice or an interface: set the attachment
 	destDrop                      // no field takes it
-	destBase64                    // anything else: a base64 string, as today's JSON of a []byte
+	destBase64                    // anything else: a base64 string, as encoding/json writes a []byte
 	destArg                       // inside an Arg: keep the placeholder, give the Arg the attachments
 )
 
