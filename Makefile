@@ -49,5 +49,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzReadPacket -fuzztime 30s ./engineio/client/
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime 30s ./parser/
 	$(GO) test -run '^$$' -fuzz FuzzDecoder -fuzztime 30s ./parser/
+	$(GO) test -run '^$$' -fuzz FuzzBinaryRoundTrip -fuzztime 30s ./parser/
+	$(GO) test -run '^$$' -fuzz FuzzArgsDecode -fuzztime 30s ./parser/
 	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/notepack/
 	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzFromJSON -fuzztime 30s ./internal/notepack/

@@ -4,8 +4,18 @@ import "github.com/gosio/socketio/parser"
 
 // Args are the arguments of an event or an acknowledgement, decoded
 // lazily (parser.Args): each stays raw JSON until asked for; binary
-// attachments are []byte values.
+// attachments are []byte values, at any depth of a typed argument.
+//
+// Given to Emit or Ack, an Args stands for its arguments, re-encoded
+// exactly as received (JSON text, key order, binary): relay with
+// To(room).Emit(e.Name, e.Args), echo with e.Ack(e.Args).
 type Args = parser.Args
+
+// Arg is one received argument kept as it arrived (parser.Arg): from
+// Args.Arg(i), or as a handler parameter or struct field, it is written
+// back unchanged by Emit and Ack, e.g. func(room string, msg Arg) {
+// s.To(room).Emit("msg", msg) }.
+type Arg = parser.Arg
 
 // newArgs returns the arguments of data from index skip on.
 func newArgs(data []byte, att [][]byte, skip int) (Args, error) {

@@ -2,6 +2,9 @@ package socketio
 
 // Event is an incoming event, as given to a raw handler func(*Event) and
 // to middlewares. It is valid after the handler returns (for a later Ack).
+// Its Args re-encode as received: s.To(room).Emit(e.Name, e.Args) relays
+// the event to other clients as a Node server would, and e.Ack(e.Args)
+// echoes it back.
 type Event struct {
 	Args
 	Name   string
@@ -22,6 +25,15 @@ func (e *Event) HasAck() bool { return e.hasAck }
 // nothing. Safe to call from any goroutine; when no write to this client
 // is in progress the ack is written on the calling goroutine, which then
 // waits for this one client (at most WriteTimeout).
+//
+// To answer with the event's own arguments exactly as they came (the same
+// JSON text, key order included, and the same binary), as a Node server
+// does with ack(...args), pass the Args: e.Ack(e.Args). e.Ack(e.Values()...)
+// would send Go maps, with their keys sorted.
+//
+// If args cannot be encoded (see parser.EncodeArgs: a func, a NaN, nesting
+// deeper than parser.MaxDepth) Ack returns the error, sends nothing and
+// leaves the acknowledgement to a later call.
 func (e *Event) Ack(args ...any) error {
 	if !e.hasAck {
 		return nil
@@ -33,7 +45,14 @@ func (e *Event) Ack(args ...any) error {
 	if done {
 		return ErrAlreadyAcked
 	}
-	return e.socket.sendAck(e.ackID, args)
+	if err := e.socket.sendAck(e.ackID, args); err != nil {
+		// sendAck fails only in encoding, before anything is sent
+		e.socket.mu.Lock()
+		e.acked = false
+		e.socket.mu.Unlock()
+		return err
+	}
+	return nil
 }
 
 // EventName returns the event name (handler.Call).

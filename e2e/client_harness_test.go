@@ -492,8 +492,11 @@ func goBehaviour(io *socketio.Server, push func(srvEvent)) {
 						push(srvEvent{Event: "answer", Nsp: name, ID: s.ID(), Args: logArgs(answer)})
 						e.Ack(answer...)
 					}()
+				case "relay":
+					s.Broadcast().Emit("relayed", e.Args)
+					e.Ack(e.Args)
 				default:
-					e.Ack(args...)
+					e.Ack(e.Args) // as received, as ack(...args) in Node
 				}
 			})
 			s.OnDisconnect(func(r socketio.Reason, _ error) {

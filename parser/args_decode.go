@@ -1,7 +1,6 @@
 package parser
 
 import (
-	"encoding/base64"
 	"encoding/json"
 	"errors"
 )
@@ -9,6 +8,12 @@ import (
 // Args are the arguments of an event or an acknowledgement, decoded
 // lazily: each stays raw JSON until asked for. Binary attachments are
 // []byte values.
+//
+// Args also re-encode exactly as received: given to [EncodeArgs] (so to an
+// Emit or an Ack), an Args stands for its arguments, written with the same
+// JSON text and the same binary data (see [Arg]), as a Node server relays
+// what it received. Values, by contrast, gives Go maps, whose keys the
+// encoder writes sorted.
 type Args struct {
 	raw []json.RawMessage
 	att [][]byte
@@ -44,75 +49,27 @@ func (a Args) Raw(i int) json.RawMessage {
 }
 
 // Decode decodes argument i into v, a non-nil pointer, with
-// encoding/json. A binary attachment decodes into *[]byte (or *any), and
-// attachments nested in objects decode into []byte fields. It returns
-// ErrNoArgument when there is no argument i, leaving v unchanged.
+// encoding/json. The binary attachments go straight into the values they
+// stand for, at any depth: a []byte (or any byte slice type) field,
+// element or map value, or an interface (any) one, gets the attachment
+// itself (no copy, no base64); any other destination of a placeholder
+// (such as a string, or a type with its own UnmarshalJSON or UnmarshalText)
+// gets the attachment as a base64 string, as encoding/json would give it
+// to a []byte. An [Arg] (v itself, or a field at any depth of it) gets the
+// argument's text as received with its attachments, for relaying. Decode
+// returns ErrNoArgument when there is no argument i, leaving v unchanged.
 func (a Args) Decode(i int, v any) error {
 	if i < 0 || i >= len(a.raw) {
 		return ErrNoArgument
 	}
-	raw := a.raw[i]
-	if len(a.att) == 0 {
-		return json.Unmarshal(raw, v)
-	}
-	if n, ok := Placeholder(raw); ok {
-		switch p := v.(type) {
-		case *[]byte:
-			*p = a.att[n]
-			return nil
-		case *any:
-			*p = a.att[n]
-			return nil
-		}
-	}
-	if p, ok := v.(*any); ok {
-		var x any
-		if err := json.Unmarshal(raw, &x); err != nil {
-			return err
-		}
-		*p = a.resolve(x, true)
-		return nil
-	}
-	// Typed target: replace placeholders by base64 strings, which
-	// encoding/json decodes into []byte fields.
-	var x any
-	if err := json.Unmarshal(raw, &x); err != nil {
-		return err
-	}
-	b, err := json.Marshal(a.resolve(x, false))
-	if err != nil {
-		return err
-	}
-	return json.Unmarshal(b, v)
-}
-
-// resolve replaces placeholder objects in a generic value by the
-// attachment ([]byte) or its base64 text.
-func (a Args) resolve(x any, asBytes bool) any {
-	switch v := x.(type) {
-	case []any:
-		for i := range v {
-			v[i] = a.resolve(v[i], asBytes)
-		}
-	case map[string]any:
-		if ph, _ := v["_placeholder"].(bool); ph && len(v) == 2 {
-			if f, ok := v["num"].(float64); ok && f >= 0 && int(f) < len(a.att) && float64(int(f)) == f {
-				if asBytes {
-					return a.att[int(f)]
-				}
-				return base64.StdEncoding.EncodeToString(a.att[int(f)])
-			}
-		}
-		for k := range v {
-			v[k] = a.resolve(v[k], asBytes)
-		}
-	}
-	return x
+	return decodeArg(a.raw[i], a.att, v)
 }
 
 // Values decodes every argument into a generic value: JSON objects become
 // map[string]any, arrays []any, numbers float64, attachments []byte.
-// Arguments that fail to decode are nil.
+// Arguments that fail to decode are nil. To pass arguments on unchanged,
+// give the Args itself to an Emit or an Ack: encoded again, the maps of
+// Values have their keys sorted.
 func (a Args) Values() []any {
 	out := make([]any, len(a.raw))
 	for i := range a.raw {

@@ -42,3 +42,38 @@ func Example() {
 	// BINARY_EVENT /files 7 upload [1 2 3]
 	// socketio: invalid payload: event name must be a number or a non-reserved string
 }
+
+func ExampleEncodeArgs_binaryInStructs() {
+	type Thumb struct {
+		Data []byte `json:"data"`
+	}
+	type Upload struct {
+		Name  string `json:"name"`
+		Data  []byte `json:"data"`
+		Thumb *Thumb `json:"thumb"`
+	}
+	data, attachments, _ := parser.EncodeArgs([]any{"file", Upload{Name: "a.png", Data: []byte{1, 2, 3}, Thumb: &Thumb{Data: []byte{4}}}})
+	fmt.Printf("%s %v\n", data, attachments)
+
+	// and back, each attachment in its place
+	args, _ := parser.NewArgs(data, attachments)
+	var u Upload
+	args.Decode(1, &u)
+	fmt.Println(u.Name, u.Data, u.Thumb.Data)
+	// Output:
+	// ["file",{"name":"a.png","data":{"_placeholder":true,"num":0},"thumb":{"data":{"_placeholder":true,"num":1}}}] [[1 2 3] [4]]
+	// a.png [1 2 3] [4]
+}
+
+func ExampleArgs_relay() {
+	// What a JavaScript client sent: keys in its own order, binary inside.
+	received, _ := parser.NewArgs([]byte(`["msg",{"to":"b","body":{"_placeholder":true,"num":0},"at":1.50}]`), [][]byte{{7}})
+	args := received.From(1)
+
+	// Relayed after an argument of our own, with binary too: the same
+	// text, the placeholder renumbered.
+	data, attachments, _ := parser.EncodeArgs([]any{"relayed", []byte{1}, args})
+	fmt.Printf("%s %v\n", data, attachments)
+	// Output:
+	// ["relayed",{"_placeholder":true,"num":0},{"to":"b","body":{"_placeholder":true,"num":1},"at":1.50}] [[1] [7]]
+}

@@ -8,14 +8,24 @@ import (
 	"strings"
 )
 
-// maxDepth bounds the nesting of arrays and objects, as encoding/json does.
-const maxDepth = 10000
+// MaxDepth is the deepest nesting of JSON arrays and objects in an EVENT or
+// ACK payload, counting the payload's own array as level 1 (so an argument
+// may nest MaxDepth-1 levels). It is one limit for both directions: the
+// decoder rejects a deeper payload (an error wrapping [ErrInvalidPayload],
+// which closes the connection), and [EncodeArgs] refuses to write one
+// ([ErrTooDeep]), which also stops cyclic values. Whatever a peer could
+// send can therefore be sent back unchanged, e.g. acknowledged with its
+// own arguments. encoding/json has the same limit (10000) for decoding.
+const MaxDepth = 10000
+
+// errNesting is the decoder's error for a payload deeper than MaxDepth.
+var errNesting = wrapError(ErrInvalidPayload, "nested deeper than MaxDepth (10000) levels")
 
 // scanner validates JSON in one pass, by slicing, and optionally checks the
 // placeholders of a binary packet. A zero scanner only validates.
 type scanner struct {
 	data []byte
-	err  error // set when a placeholder is illegal; otherwise failures are syntax errors
+	err  error // set when a placeholder is illegal or the nesting too deep; otherwise failures are syntax errors
 
 	// placeholder checking (binary packets)
 	check bool
@@ -85,7 +95,8 @@ func (s *scanner) value(i, depth int) int {
 }
 
 func (s *scanner) array(i, depth int) int {
-	if depth > maxDepth {
+	if depth > MaxDepth {
+		s.err = errNesting
 		return -1
 	}
 	d := s.data
@@ -112,7 +123,8 @@ func (s *scanner) array(i, depth int) int {
 }
 
 func (s *scanner) object(i, depth int) int {
-	if depth > maxDepth {
+	if depth > MaxDepth {
+		s.err = errNesting
 		return -1
 	}
 	d := s.data

@@ -10,9 +10,12 @@
 // objects {"_placeholder":true,"num":i}, where i indexes the attachments.
 //
 // The package is pure: it does no I/O, starts no goroutines and keeps no
-// package-level mutable state. Payloads stay raw JSON ([encoding/json.RawMessage]);
-// decoding them into Go values is left to the layer above, which can use
-// [SplitArray], [EventName] and [Placeholder] to do so lazily.
+// package-level mutable state besides caches (the encoder and the fields
+// of each Go type, as encoding/json keeps). Payloads stay raw JSON
+// ([encoding/json.RawMessage]). [EncodeArgs] writes Go values as a payload,
+// byte slices at any depth as attachments; [Args] decodes one lazily, the
+// attachments going back into byte slices at any depth, and re-encodes as
+// received ([Arg]) for relaying. [MaxDepth] bounds the nesting both ways.
 //
 // Every decoding error is final for the connection that produced it: the
 // reference server closes the whole Engine.IO connection ("forced close"), and

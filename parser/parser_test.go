@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -19,7 +20,7 @@ type wireExample struct {
 	canon string // re-encoding when it differs from wire
 }
 
-func ph(n int) string { return `{"_placeholder":true,"num":` + string(rune('0'+n)) + `}` }
+func ph(n int) string { return `{"_placeholder":true,"num":` + strconv.Itoa(n) + `}` }
 
 var wireExamples = []wireExample{
 	{name: "connect", wire: "0", want: parser.Packet{Type: parser.Connect, Nsp: "/"}},
@@ -479,11 +480,11 @@ func TestEncodeArgs(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := `["ev",` + ph(0) + `,{"a":[` + ph(1) + `,{"k":` + ph(2) + `}],"m":null,"z":` + ph(3) + `},` +
-		`{"x":1,"b":"CQ=="},` + ph(4) + `,"<&>` + "\u2028\ufffd" + `",1.5,{"r":1},-3,true]`
+		`{"x":1,"b":` + ph(4) + `},` + ph(5) + `,"<&>` + "\u2028\ufffd" + `",1.5,{"r":1},-3,true]`
 	if string(data) != want {
 		t.Fatalf("EncodeArgs =\n%s\nwant\n%s", data, want)
 	}
-	wantAtt := [][]byte{{0}, {1}, {2}, {3}, {}}
+	wantAtt := [][]byte{{0}, {1}, {2}, {3}, {9}, {}}
 	if !reflect.DeepEqual(att, wantAtt) {
 		t.Fatalf("attachments %v, want %v", att, wantAtt)
 	}

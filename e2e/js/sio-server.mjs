@@ -21,12 +21,14 @@
 // Behaviour, on the namespaces "/" and "/admin":
 //
 //	any event with an ack     acked with the event's own arguments (binary
-//	                          included), except "ask", "burst"
-//	                          and "kick"
+//	                          included), except "ask", "burst", "kick"
+//	                          and "relay"
 //	"kick"                    socket.disconnect()
 //	"join" (room)             socket.join(room), acked with room
 //	"schedule" (room, names, ms)  after ms, nsp.to(room).emit("sched", name)
 //	                          for each name; acked with room
+//	"relay" (...args)         socket.broadcast.emit("relayed", ...args), then
+//	                          the ack (...args): what a relaying app does
 //	"burst" (n)               socket.emit("item", i) for i in 0..n-1, then
 //	                          the ack (n)
 //	"ask" (...args)           socket.timeout(2000).emit("question", ...args, cb);
@@ -145,6 +147,10 @@ function setup(nsp) {
             for (const n of args[1]) nsp.to(args[0]).emit("sched", n);
           }, args[2]);
           if (ack) ack(args[0]);
+          return;
+        case "relay":
+          socket.broadcast.emit("relayed", ...args);
+          if (ack) ack(...args);
           return;
         case "burst": {
           const n = args[0];

@@ -7,8 +7,10 @@ package handler
 import (
 	"errors"
 	"fmt"
-	"github.com/gosio/socketio/parser"
 	"reflect"
+	"sync"
+
+	"github.com/gosio/socketio/parser"
 )
 
 // Call is an incoming event as a handler sees it.
@@ -35,10 +37,18 @@ var ErrNoArgument = parser.ErrNoArgument
 //	func(a A, b B, ...)                each argument decoded into its type
 //	func(a A, ..., rest ...T)          remaining arguments into rest
 //	func(..., ack func(R1, R2, ...))   last parameter: the acknowledgement
+//	func(..., ack func(R1, ...) error) the same, returning Call.Ack's error
 //
-// A []byte parameter receives a binary attachment; missing arguments leave
-// zero values. The function returns nothing or an error. Compile panics
-// with a clear message on any other signature.
+// A []byte parameter (or a []byte at any depth of a parameter) receives a
+// binary attachment; missing arguments leave zero values. The function
+// returns nothing or an error. Compile panics with a clear message on any
+// other signature.
+//
+// The caller returns the function's error, else a decoding error, else the
+// error of an ack function that returns nothing (such as an argument that
+// cannot be encoded, see parser.EncodeArgs), if it was called before the
+// function returned: an ack called later, from another goroutine, should
+// return error to be checked.
 func Compile[E Call](fn any) func(E) error {
 	switch f := fn.(type) {
 	case func(E):
@@ -66,8 +76,8 @@ func Compile[E Call](fn any) func(E) error {
 	var ackType reflect.Type
 	if n > 0 && !t.IsVariadic() && t.In(n-1).Kind() == reflect.Func {
 		ackType = t.In(n - 1)
-		if ackType.NumOut() != 0 {
-			panic(fmt.Sprintf("socketio: ack parameter %s of handler %s must return nothing", ackType, t))
+		if ackType.NumOut() > 1 || ackType.NumOut() == 1 && ackType.Out(0) != errorType {
+			panic(fmt.Sprintf("socketio: ack parameter %s of handler %s must return nothing or error", ackType, t))
 		}
 		n--
 	}
@@ -100,26 +110,71 @@ func Compile[E Call](fn any) func(E) error {
 				in = append(in, p.Elem())
 			}
 		}
+		var acked *ackResult
 		if ackType != nil {
-			in = append(in, makeAck(ackType, e.Ack))
+			acked = &ackResult{call: e}
+			in = append(in, makeAck(ackType, acked))
 		}
 		out := v.Call(in)
 		if returnsErr && !out[0].IsNil() {
+			acked.end()
 			return out[0].Interface().(error)
+		}
+		if err := acked.end(); err != nil {
+			return fmt.Errorf("socketio: event %q acknowledgement: %w", e.EventName(), err)
 		}
 		return nil
 	}
 }
 
+// ackResult sends the acknowledgement of one call and keeps the error of
+// an ack function that returns nothing, for the handler's caller, until
+// the handler returns.
+type ackResult struct {
+	call interface{ Ack(...any) error }
+	mu   sync.Mutex
+	err  error
+	done bool
+}
+
+func (r *ackResult) record(err error) {
+	r.mu.Lock()
+	if !r.done && r.err == nil {
+		r.err = err
+	}
+	r.mu.Unlock()
+}
+
+// end stops the recording and returns the error recorded, if any.
+func (r *ackResult) end() error {
+	if r == nil {
+		return nil
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.done = true
+	return r.err
+}
+
 var (
-	errorType  = reflect.TypeFor[error]()
-	anyAckType = reflect.TypeFor[func(...any)]()
+	errorType     = reflect.TypeFor[error]()
+	anyAckType    = reflect.TypeFor[func(...any)]()
+	anyAckErrType = reflect.TypeFor[func(...any) error]()
 )
 
-// makeAck builds a function of type t that sends its arguments with ack.
-func makeAck(t reflect.Type, ack func(...any) error) reflect.Value {
-	if t == anyAckType {
-		return reflect.ValueOf(func(args ...any) { ack(args...) })
+// makeAck builds a function of type t that sends its arguments with
+// r.call.Ack, returning its error if t returns error, else recording it in
+// r.
+func makeAck(t reflect.Type, r *ackResult) reflect.Value {
+	switch t {
+	case anyAckType:
+		return reflect.ValueOf(func(args ...any) {
+			if err := r.call.Ack(args...); err != nil {
+				r.record(err)
+			}
+		})
+	case anyAckErrType:
+		return reflect.ValueOf(func(args ...any) error { return r.call.Ack(args...) })
 	}
 	return reflect.MakeFunc(t, func(in []reflect.Value) []reflect.Value {
 		args := make([]any, 0, len(in))
@@ -132,7 +187,17 @@ func makeAck(t reflect.Type, ack func(...any) error) reflect.Value {
 			}
 			args = append(args, v.Interface())
 		}
-		ack(args...)
+		err := r.call.Ack(args...)
+		if t.NumOut() == 1 {
+			out := reflect.New(errorType).Elem()
+			if err != nil {
+				out.Set(reflect.ValueOf(err))
+			}
+			return []reflect.Value{out}
+		}
+		if err != nil {
+			r.record(err)
+		}
 		return nil
 	})
 }
