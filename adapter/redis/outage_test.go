@@ -211,3 +211,41 @@ func TestRequestOnNewNamespace(t *testing.T) {
 		}
 	}
 }
+
+// TestRequestsAfterRedisRestartWithNodePeer: after a Redis restart, a
+// Go node's request waits for the Node.js node (ioredis resubscribes by
+// itself) and answers for it, without error.
+func TestRequestsAfterRedisRestartWithNodePeer(t *testing.T) {
+	r, err := startRedis(0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { r.stop() }()
+	key := testKey()
+	opts := Options{RequestsTimeout: 4 * time.Second, HealthCheckInterval: 300 * time.Millisecond}
+	a := newNode(t, nodeOpts{key: key, addr: r.addr(), opts: opts})
+	n := startNodePeer(t, r.port, key)
+	waitServers(t, a, "/", 2)
+	connect(t, a, "room=ra")
+	n.must("connect", map[string]any{"name": "nA", "url": n.url, "query": map[string]any{"room": "rn"}})
+	waitFor(t, func() bool { return knownCount(a) == 2 })
+
+	r.stop()
+	waitFor(t, func() bool { return !a.cl.Healthy() })
+	if _, err := a.srv.Of("/").FetchSockets(context.Background()); !errors.Is(err, ErrUnavailable) {
+		t.Fatalf("fetchSockets while Redis is down: %v", err)
+	}
+	r2, err := startRedis(r.port)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r2.stop()
+	waitFor(t, a.cl.Healthy)
+	socks, err := a.srv.Of("/").FetchSockets(context.Background())
+	if err != nil || len(socks) != 2 {
+		t.Fatalf("fetchSockets after the restart: %d sockets, %v", len(socks), err)
+	}
+	if res := n.must("fetchSockets", nil).([]any); len(res) != 2 {
+		t.Fatalf("Node fetched %v", res)
+	}
+}
