@@ -43,6 +43,8 @@ type Adapter struct {
 	responseChannel         string
 	specificResponseChannel string
 
+	members *membership
+
 	mu       sync.Mutex
 	pending  map[string]*pendingReq
 	ackReqs  map[string]*ackReq
@@ -65,6 +67,8 @@ func (c *Cluster) newAdapter(nsp adapter.Namespace) *Adapter {
 		ackReqs:         map[string]*ackReq{},
 	}
 	a.specificResponseChannel = a.responseChannel + a.uid + "#"
+	a.members = newMembership(max(c.opts.RequestsTimeout, minRejoinGrace),
+		a.requestChannel, a.responseChannel, a.specificResponseChannel)
 	c.register(a)
 	return a
 }

@@ -6,6 +6,7 @@ package redis
 
 import (
 	"encoding/json"
+	"fmt"
 	"time"
 
 	"github.com/gosio/socketio/adapter"
@@ -113,10 +114,13 @@ func (a *Adapter) DisconnectSockets(opts adapter.BroadcastOptions, close bool) {
 	a.Memory.DisconnectSockets(opts, close)
 }
 
-func (a *Adapter) publishJSON(channel string, v any) {
+func (a *Adapter) publishJSON(channel string, v any) error {
 	b, err := json.Marshal(v)
 	if err != nil {
-		return
+		return err
 	}
-	a.c.publish(channel, b)
+	if !a.c.publish(channel, b) {
+		return fmt.Errorf("%w: message dropped (Redis away, or the publish queue is full)", ErrUnavailable)
+	}
+	return nil
 }

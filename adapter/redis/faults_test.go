@@ -228,8 +228,13 @@ func TestFrozenPeer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
 	defer cancel()
 	start = time.Now()
-	if _, err := a.srv.Of("/").ServerSideEmitWithAck(ctx, "x"); !errors.Is(err, adapter.ErrTimeout) || time.Since(start) > 250*time.Millisecond {
+	_, err = a.srv.Of("/").ServerSideEmitWithAck(ctx, "x")
+	if !errors.Is(err, adapter.ErrTimeout) || !errors.Is(err, context.DeadlineExceeded) || !errors.As(err, &te) || te.Want != 2 || time.Since(start) > 250*time.Millisecond {
 		t.Fatalf("ctx deadline: %v after %v", err, time.Since(start))
+	}
+	// RequestsTimeout alone is not the caller's deadline
+	if _, err := a.srv.Of("/").FetchSockets(context.Background()); !errors.Is(err, adapter.ErrTimeout) || errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("RequestsTimeout: %v", err)
 	}
 	if n := pendingCount(a); n != 0 {
 		t.Fatalf("%d pending", n)

@@ -14,7 +14,9 @@
 // connection (plus the client's pool for publishing). It survives Redis
 // restarts and network faults by itself: the subscriber reconnects with
 // jittered backoff and resubscribes, publishing resumes, and requests that
-// cannot be answered fail at their timeout. Redis pub/sub is at most once:
+// cannot be answered by every node end with an error (ErrUnavailable or a
+// *TimeoutError), never with a silent partial result: see
+// Adapter.FetchSockets. Redis pub/sub is at most once:
 // what other nodes publish while this node is cut off from Redis is lost
 // for it, and what this node publishes meanwhile is dropped (and counted in
 // Stats). See the package README for the details.
@@ -48,9 +50,10 @@ type Options struct {
 	// adapter).
 	Key string
 	// RequestsTimeout bounds requests to other nodes: FetchSockets,
-	// ServerSideEmit with acks, AllRooms, and the bookkeeping of
-	// broadcasts with acks that set no timeout (default 5s, as the Node
-	// adapter's requestsTimeout).
+	// ServerSideEmit with acks, AllRooms, ServerCount (each counting,
+	// waiting and answering included), and the bookkeeping of broadcasts
+	// with acks that set no timeout (default 5s, as the Node adapter's
+	// requestsTimeout).
 	RequestsTimeout time.Duration
 	// PublishOnSpecificResponseChannel sends responses to the requesting
 	// node's own channel "<key>-response#<nsp>#<uid>#" instead of the
@@ -62,7 +65,9 @@ type Options struct {
 	PublishQueueSize int
 	// HealthCheckInterval is how long the subscriber connection may stay
 	// silent before it is pinged; a ping unanswered for as long again
-	// makes it reconnect (default 2s).
+	// makes it reconnect (default 2s). The nodes of every namespace are
+	// counted as often (one PUBSUB NUMSUB), so that after an outage a
+	// node knows which nodes to wait for.
 	HealthCheckInterval time.Duration
 	// Logger receives connection state changes and dropped input; nil
 	// means quiet.
@@ -97,20 +102,22 @@ type Cluster struct {
 	wg     sync.WaitGroup
 	queue  chan outMsg
 
+	// subLost tells the publisher that the subscriber lost Redis; pubStop
+	// cancels the publish in flight (set while one is).
+	subLost chan struct{}
+	pubMu   sync.Mutex
+	pubStop context.CancelFunc
+
 	mu       sync.Mutex
-	ps       *goredis.PubSub     // current subscriber, nil while disconnected
-	channels map[string]*Adapter // SUBSCRIBE channel -> adapter
-	patterns map[string]*Adapter // PSUBSCRIBE pattern -> adapter
-	wake     chan struct{}       // a namespace was added while idle
+	ps       *goredis.PubSub        // current subscriber, nil while disconnected
+	channels map[string]*Adapter    // SUBSCRIBE channel -> adapter
+	patterns map[string]*Adapter    // PSUBSCRIBE pattern -> adapter
+	counting map[string]*numSubRead // PUBSUB NUMSUB in flight, by channel
+	wake     chan struct{}          // a namespace was added while idle
 	closed   bool
 
 	published, dropped, received, ignored, reconnects atomic.Uint64
 	subUp, pubOK                                      atomic.Bool
-}
-
-type outMsg struct {
-	channel string
-	payload []byte
 }
 
 // New returns a Cluster publishing and subscribing through rdb (a
@@ -119,7 +126,7 @@ type outMsg struct {
 // a server starts and serves its own clients while Redis is away. Close
 // it after the server; rdb stays open (it is the caller's).
 func New(rdb goredis.UniversalClient, opts *Options) *Cluster {
-	c := &Cluster{rdb: rdb, channels: map[string]*Adapter{}, patterns: map[string]*Adapter{}, wake: make(chan struct{}, 1)}
+	c := &Cluster{rdb: rdb, channels: map[string]*Adapter{}, patterns: map[string]*Adapter{}, counting: map[string]*numSubRead{}, wake: make(chan struct{}, 1)}
 	if opts != nil {
 		c.opts = *opts
 	}
@@ -141,10 +148,12 @@ func New(rdb goredis.UniversalClient, opts *Options) *Cluster {
 	}
 	c.pubOK.Store(true)
 	c.queue = make(chan outMsg, c.opts.PublishQueueSize)
+	c.subLost = make(chan struct{}, 1)
 	c.ctx, c.cancel = context.WithCancel(context.Background())
-	c.wg.Add(2)
+	c.wg.Add(3)
 	go c.subscriber()
 	go c.publisher()
+	go c.watchPeers()
 	return c
 }
 
@@ -190,101 +199,6 @@ func (c *Cluster) Close() error {
 		a.failPending(ErrClosed)
 	}
 	return nil
-}
-
-// publish queues a message; it never blocks. While Redis is known to be
-// unreachable the message is dropped at once: pub/sub keeps nothing for
-// later, and delivering it late would reorder it with what follows.
-func (c *Cluster) publish(channel string, payload []byte) {
-	if !c.pubOK.Load() {
-		c.dropped.Add(1)
-		return
-	}
-	select {
-	case c.queue <- outMsg{channel, payload}:
-	default:
-		c.dropped.Add(1)
-	}
-}
-
-const maxBatch = 256
-
-func (c *Cluster) publisher() {
-	defer c.wg.Done()
-	batch := make([]outMsg, 0, maxBatch)
-	for {
-		batch = batch[:0]
-		select {
-		case m := <-c.queue:
-			batch = append(batch, m)
-		case <-c.ctx.Done():
-			c.dropped.Add(uint64(len(c.queue)))
-			return
-		}
-	more:
-		for len(batch) < maxBatch {
-			select {
-			case m := <-c.queue:
-				batch = append(batch, m)
-			default:
-				break more
-			}
-		}
-		ctx, cancel := context.WithTimeout(c.ctx, c.opts.RequestsTimeout)
-		var err error
-		if len(batch) == 1 {
-			err = c.rdb.Publish(ctx, batch[0].channel, batch[0].payload).Err()
-		} else {
-			pipe := c.rdb.Pipeline()
-			for _, m := range batch {
-				pipe.Publish(ctx, m.channel, m.payload)
-			}
-			_, err = pipe.Exec(ctx)
-		}
-		cancel()
-		if err == nil {
-			c.published.Add(uint64(len(batch)))
-			continue
-		}
-		c.dropped.Add(uint64(len(batch)))
-		if c.ctx.Err() != nil {
-			continue
-		}
-		c.publisherDown(err)
-	}
-}
-
-// publisherDown drops what is queued and refuses new messages until a
-// PING succeeds, probing once per backoff period instead of spinning.
-func (c *Cluster) publisherDown(err error) {
-	c.pubOK.Store(false)
-	c.log.Warn("socketio/redis: publish failed; dropping messages until Redis is back", "err", err)
-	bo := backoff{min: 50 * time.Millisecond, max: time.Second}
-	for {
-		for drained := false; !drained; {
-			select {
-			case <-c.queue:
-				c.dropped.Add(1)
-			default:
-				drained = true
-			}
-		}
-		t := time.NewTimer(bo.next())
-		select {
-		case <-t.C:
-		case <-c.ctx.Done():
-			t.Stop()
-			return
-		}
-		ctx, cancel := context.WithTimeout(c.ctx, c.opts.RequestsTimeout)
-		err := c.rdb.Ping(ctx).Err()
-		cancel()
-		if err == nil {
-			c.pubOK.Store(true)
-			c.log.Info("socketio/redis: publishing again")
-			return
-		}
-	}
 }
 
 // register subscribes a's channels (now if connected, else on connect).
@@ -391,6 +305,7 @@ func (c *Cluster) subscriber() {
 		c.ps = nil
 		c.mu.Unlock()
 		_ = ps.Close()
+		c.subscriptionsLost()
 		wasUp := c.subUp.Swap(false)
 		if c.ctx.Err() != nil {
 			return
@@ -398,6 +313,7 @@ func (c *Cluster) subscriber() {
 		if wasUp {
 			c.reconnects.Add(1)
 			c.log.Warn("socketio/redis: subscriber connection lost; reconnecting", "err", err)
+			c.suspendPublishing()
 		}
 		t := time.NewTimer(bo.next())
 		select {
@@ -431,6 +347,7 @@ func (c *Cluster) receive(ps *goredis.PubSub, bo *backoff) error {
 		pinged = false
 		switch m := msg.(type) {
 		case *goredis.Subscription:
+			c.subscriptionChanged(m)
 			if !c.subUp.Swap(true) {
 				bo.reset()
 				c.log.Info("socketio/redis: subscribed")
@@ -464,26 +381,71 @@ func (c *Cluster) dispatch(m *goredis.Message) {
 // serverCount is PUBSUB NUMSUB of channel, summed over the masters of a
 // Redis Cluster.
 func (c *Cluster) serverCount(ctx context.Context, channel string) (int, error) {
+	r, err := c.serverCounts(ctx, channel)
+	return r[channel], err
+}
+
+// serverCounts is PUBSUB NUMSUB of channels (one command), summed over
+// the masters of a Redis Cluster.
+func (c *Cluster) serverCounts(ctx context.Context, channels ...string) (map[string]int, error) {
+	total := make(map[string]int, len(channels))
 	if cc, ok := c.rdb.(*goredis.ClusterClient); ok {
 		var mu sync.Mutex
-		total := 0
 		err := cc.ForEachMaster(ctx, func(ctx context.Context, n *goredis.Client) error {
-			r, err := n.PubSubNumSub(ctx, channel).Result()
+			r, err := n.PubSubNumSub(ctx, channels...).Result()
 			if err != nil {
 				return err
 			}
 			mu.Lock()
-			total += int(r[channel])
+			for ch, k := range r {
+				total[ch] += int(k)
+			}
 			mu.Unlock()
 			return nil
 		})
 		return total, err
 	}
-	r, err := c.rdb.PubSubNumSub(ctx, channel).Result()
+	r, err := c.rdb.PubSubNumSub(ctx, channels...).Result()
 	if err != nil {
-		return 0, err
+		return total, err
 	}
-	return int(r[channel]), nil
+	for ch, k := range r {
+		total[ch] = int(k)
+	}
+	return total, nil
+}
+
+// subscriptionChanged tells the adapter owning m's channel that it was
+// subscribed or unsubscribed. It runs on the subscriber goroutine.
+func (c *Cluster) subscriptionChanged(m *goredis.Subscription) {
+	var on bool
+	switch m.Kind {
+	case "subscribe":
+		on = true
+	case "unsubscribe":
+	default:
+		return // patterns carry broadcasts, not requests
+	}
+	c.mu.Lock()
+	a := c.channels[m.Channel]
+	c.mu.Unlock()
+	if a != nil {
+		a.members.confirm(m.Channel, on, time.Now())
+	}
+}
+
+// subscriptionsLost tells every adapter that the subscriber connection is
+// gone. It runs on the subscriber goroutine.
+func (c *Cluster) subscriptionsLost() {
+	c.mu.Lock()
+	adapters := make(map[*Adapter]struct{}, len(c.channels))
+	for _, a := range c.channels {
+		adapters[a] = struct{}{}
+	}
+	c.mu.Unlock()
+	for a := range adapters {
+		a.members.lost()
+	}
 }
 
 // Adapter creates the adapter of nsp; it is an adapter.Factory.
