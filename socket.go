@@ -143,12 +143,17 @@ func (s *Socket) Leave(room string) { s.nsp.adapter.Del(s.id, room) }
 //	func(a A, b B, ...)                each argument decoded into its type
 //	func(a A, ..., rest ...T)          remaining arguments into rest
 //	func(..., ack func(R1, R2, ...))   last parameter: the acknowledgement
+//	func(..., ack func(R...) error)    the same, reporting an encoding error
 //	func(...any)                       every argument, generically decoded
 //
-// A []byte parameter receives a binary attachment; missing arguments
-// leave zero values; a returned error goes to the OnError handlers. On
-// panics, at registration, on a signature it cannot call. Several
-// handlers for one event run in registration order.
+// A []byte at any depth of a parameter receives a binary attachment;
+// missing arguments leave zero values; a returned error, and an ack's
+// error when the ack returns none, go to the OnError handlers. To relay
+// what arrived unchanged (key order and binary included), pass the
+// Event's Args: s.To(room).Emit(e.Name, e.Args). On panics, at
+// registration, on a signature it cannot call. Several handlers for one
+// event run in registration order, on the connection's handler
+// goroutine.
 func (s *Socket) On(event string, handler any) { s.handlers.On(event, handler, false) }
 
 // Once is On for one call only.

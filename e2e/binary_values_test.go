@@ -159,7 +159,7 @@ func relayed(t *testing.T, ss *sioServer, event string) (toOther, ack string) {
 // exactly as through the npm socket.io server; the ack too.
 func TestSIORelayKeepsBytes(t *testing.T) {
 	t.Parallel()
-	node := startNodeTarget(t, targetOpts{pingInterval: sioOptions().PingInterval, pingTimeout: sioOptions().PingTimeout})
+	node := startNodeTarget(t, targetOpts{pingInterval: sioOptions().Engine.PingInterval, pingTimeout: sioOptions().Engine.PingTimeout})
 	nodeOther, nodeAck := relayed(t, &sioServer{url: node.url()}, "relay")
 
 	b := func(v ...byte) string { return binOut(v, "Buffer") }
