@@ -46,9 +46,11 @@ func newConnHandshake(conn *engineio.Socket) *connHandshake {
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
+	// The engine keeps its own copy of the handshake request (see
+	// engineio.Socket.Request), so the Host header, which net/http moves
+	// to Request.Host, is added to it in place rather than to a clone.
 	h := r.Header
 	if r.Host != "" && h.Get("Host") == "" {
-		h = h.Clone()
 		h.Set("Host", r.Host)
 	}
 	return &connHandshake{
