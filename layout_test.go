@@ -84,3 +84,18 @@ func TestSourceFilesSmall(t *testing.T) {
 		return nil
 	})
 }
+
+// Every public library package has a doc.go with its overview.
+func TestDocGoPerPackage(t *testing.T) {
+	out := goList(t, "-f", "{{.Name}}:{{.ImportPath}}:{{.Dir}}", "./...")
+	for _, l := range out {
+		parts := strings.SplitN(l, ":", 3)
+		name, path, dir := parts[0], parts[1], parts[2]
+		if name == "main" || strings.Contains(path, "/internal/") || strings.Contains(path, "/e2e") || strings.Contains(path, "/bench") {
+			continue
+		}
+		if _, err := os.Stat(filepath.Join(dir, "doc.go")); err != nil {
+			t.Errorf("%s has no doc.go", path)
+		}
+	}
+}
