@@ -22,6 +22,7 @@ func TestClientCSR(t *testing.T) {
 				t.Parallel()
 				t.Run("lost link", func(t *testing.T) { clientCSRScenario(t, kind, transport, 10*time.Second, true) })
 				t.Run("after the window", func(t *testing.T) { clientCSRScenario(t, kind, transport, 300*time.Millisecond, false) })
+				t.Run("server disconnect", func(t *testing.T) { clientCSRKicked(t, kind, transport) })
 			})
 		}
 	}
@@ -93,6 +94,38 @@ func clientCSRScenario(t *testing.T, kind, transport string, window time.Duratio
 	case v := <-got:
 		t.Fatalf("unexpected %q", v)
 	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// After a server-side disconnect there is no session: a later Connect is
+// a new socket.
+func clientCSRKicked(t *testing.T, kind, transport string) {
+	target := startTarget(t, kind, targetOpts{transports: []string{transport}, recovery: 10 * time.Second})
+	o := fastClient()
+	o.Transports = []string{transport}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	s, err := client.Connect(ctx, target.url()+"/", o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	rec := watch(s)
+	got := make(chan string, 8)
+	s.On("sched", func(name string) { got <- name })
+	first := s.ID()
+	s.Timeout(3*time.Second).EmitWithAck(ctx, "schedule", "x", []string{"before"}, 0)
+	s.Timeout(3*time.Second).EmitWithAck(ctx, "join", "x")
+	s.Timeout(3*time.Second).EmitWithAck(ctx, "schedule", "x", []string{"before"}, 0)
+	recvVal(t, got, "sched")
+	s.Emit("kick")
+	if r := recvVal(t, rec.disconnects, "disconnect"); r != string(client.ReasonServerDisconnect) {
+		t.Fatalf("reason %q", r)
+	}
+	s.Connect()
+	id := recvVal(t, rec.connects, "connect")
+	if s.Recovered() || id == first {
+		t.Fatalf("after a server disconnect: recovered=%v same id=%v", s.Recovered(), id == first)
 	}
 }
 

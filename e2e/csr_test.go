@@ -179,6 +179,8 @@ func TestCSRClientInterop(t *testing.T) {
 			t.Run("after the window", func(t *testing.T) { csrAfterWindow(t, transport) })
 			t.Run("server disconnect", func(t *testing.T) { csrServerDisconnect(t, transport) })
 			t.Run("middlewares run", func(t *testing.T) { csrMiddlewares(t, transport) })
+			t.Run("store bound", func(t *testing.T) { csrStoreBound(t, transport) })
+			t.Run("client disconnect", func(t *testing.T) { csrClientDisconnect(t, transport) })
 		})
 	}
 }
@@ -314,6 +316,54 @@ func csrMiddlewares(t *testing.T, transport string) {
 	}
 	if n := cs.mwRuns.Load(); n != 2 {
 		t.Fatalf("middleware ran %d times, want 2 (RunMiddlewares)", n)
+	}
+}
+
+// More missed packets than the store keeps: a clean new session, and
+// none of the kept packets replayed (no replay with a hole).
+func csrStoreBound(t *testing.T, transport string) {
+	cs := startCSRServer(t, &socketio.RecoveryOptions{MaxPackets: 2})
+	c := startCSRClient(t, cs.url(), map[string]any{"transports": []string{transport}})
+	first := c.expect("connect")
+	recv(t, cs.conns, "connection")
+	cs.ss.io.Emit("before", "b0")
+	c.expectEvents(1)
+	cs.proxy.freeze(true)
+	recv(t, cs.discs, "disconnect")
+	for i := 0; i < 5; i++ {
+		cs.ss.io.Emit("missed", fmt.Sprint(i))
+	}
+	cs.proxy.freeze(false)
+	cs.proxy.blackout(100 * time.Millisecond)
+	c.expect("disconnect")
+	again, events := c.awaitConnect()
+	if again.Recovered || again.SID == first.SID || len(events) != 0 {
+		t.Fatalf("past the store's bound: recovered=%v same id=%v events %v", again.Recovered, again.SID == first.SID, events)
+	}
+	select {
+	case ev := <-c.events:
+		t.Fatalf("unexpected %s", ev.raw)
+	case <-time.After(200 * time.Millisecond):
+	}
+}
+
+// After the client's own socket.disconnect() no session is kept.
+func csrClientDisconnect(t *testing.T, transport string) {
+	cs := startCSRServer(t, &socketio.RecoveryOptions{})
+	c := startCSRClient(t, cs.url(), map[string]any{"transports": []string{transport}})
+	first := c.expect("connect")
+	recv(t, cs.conns, "connection")
+	cs.ss.io.Emit("before", "b0")
+	c.expectEvents(1)
+	c.send(map[string]any{"cmd": "disconnect"})
+	c.expect("disconnect")
+	if r := recv(t, cs.discs, "disconnect"); r != socketio.ReasonClientNamespaceDisconnect {
+		t.Fatalf("server reason %q", r)
+	}
+	c.send(map[string]any{"cmd": "connect"})
+	again := c.expect("connect")
+	if again.Recovered || again.SID == first.SID {
+		t.Fatalf("after a client disconnect: recovered=%v", again.Recovered)
 	}
 }
 
