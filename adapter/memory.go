@@ -32,6 +32,7 @@ type Memory struct {
 type member struct {
 	s     Socket
 	id    string
+	gone  bool // removed from sids (DelAll); guarded by Memory.mu
 	rooms bigMap[struct{}]
 }
 
@@ -127,9 +128,12 @@ func (m *Memory) joinLocked(mb *member, r string) {
 	m.rooms.put(r, set)
 }
 
-// leaveLocked removes mb (that very member) from room r; an empty room is
-// deleted. It returns the work done: 1, plus the entries copied to shrink
-// the maps.
+// leaveLocked removes mb from room r; an empty room is deleted. It
+// returns the work done: 1, plus the entries copied to shrink the maps. A
+// member no longer in sids (DelAll) may have been replaced in r by a new
+// member with its id: only that very member is removed. (A member in
+// sids is the only one of its id in its rooms: joinLocked replaces the
+// old one.)
 func (m *Memory) leaveLocked(mb *member, r string) int {
 	set, ok := m.rooms.get(r)
 	switch {
@@ -141,8 +145,10 @@ func (m *Memory) leaveLocked(mb *member, r string) int {
 			return 1 + m.rooms.copied - copied
 		}
 	default:
-		if cur, _ := set.many.get(mb.id); cur != mb {
-			return 1
+		if mb.gone {
+			if cur, _ := set.many.get(mb.id); cur != mb {
+				return 1
+			}
 		}
 		copied := set.many.copied
 		set.many.del(mb.id)
@@ -181,6 +187,7 @@ func (m *Memory) DelAll(id string) {
 		return
 	}
 	m.sids.del(id)
+	mb.gone = true
 	if mb.rooms.len() <= roomChunk {
 		for r := range mb.rooms.all {
 			m.leaveLocked(mb, r)
