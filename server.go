@@ -285,9 +285,16 @@ func (s *Server) lookupNamespaceFor(c *client, name string, auth map[string]any)
 			continue
 		}
 		s.mu.Lock()
-		if s.nsps[name] == nil && !s.mayCreateLocked(c, name) {
-			s.mu.Unlock()
-			return nil
+		if s.nsps[name] == nil {
+			if full := s.limitReachedLocked(c); full != "" {
+				s.mu.Unlock()
+				if full == "MaxDynamicNamespaces" {
+					s.log.Warn("socketio: MaxDynamicNamespaces reached", "name", name)
+				} else {
+					s.log.Debug("socketio: MaxDynamicNamespacesPerConnection reached", "name", name, "sid", c.conn.ID())
+				}
+				return nil
+			}
 		}
 		nsp, created := s.ofLocked(name, p)
 		hooks := s.newNamespace
@@ -316,20 +323,18 @@ func (s *Server) lookupNamespaceFor(c *client, name string, auth map[string]any)
 	return nil
 }
 
-// mayCreateLocked reports whether connection c (nil: none) may create the
-// child namespace name, logging why not.
-func (s *Server) mayCreateLocked(c *client, name string) bool {
+// limitReachedLocked returns the option whose limit forbids connection c
+// (nil: none) to create a child namespace, or "".
+func (s *Server) limitReachedLocked(c *client) string {
 	if max := s.opts.MaxDynamicNamespaces; max >= 0 && s.dynamic >= max {
-		s.log.Warn("socketio: MaxDynamicNamespaces reached", "name", name)
-		return false
+		return "MaxDynamicNamespaces"
 	}
 	if max := s.opts.MaxDynamicNamespacesPerConnection; c != nil && max >= 0 {
 		if cc := s.created[c]; cc != nil && cc.n >= max {
-			s.log.Debug("socketio: MaxDynamicNamespacesPerConnection reached", "name", name, "sid", c.conn.ID())
-			return false
+			return "MaxDynamicNamespacesPerConnection"
 		}
 	}
-	return true
+	return ""
 }
 
 // removeNamespace removes nsp unless it is gone already or in use.
