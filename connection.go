@@ -190,7 +190,7 @@ func (c *client) connect(p *parser.Packet) {
 			return
 		}
 	}
-	nsp := c.srv.lookupNamespace(p.Nsp, auth)
+	nsp := c.srv.lookupNamespaceFor(c, p.Nsp, auth)
 	if nsp == nil {
 		c.writePacket(&parser.Packet{Type: parser.ConnectError, Nsp: p.Nsp, Data: json.RawMessage(`{"message":"Invalid namespace"}`)}, false)
 		return

@@ -22,9 +22,17 @@ type Namespace struct {
 	sessions adapter.SessionAware
 	ackIDs  atomic.Uint64
 
+	// creator counts this child against the connection that created it
+	// (MaxDynamicNamespacesPerConnection); nil once it no longer counts.
+	// Guarded by srv.mu.
+	creator *childCount
+
 	mu          sync.RWMutex
 	sockets     map[string]*Socket
-	connecting  int // CONNECTs in progress (lookupNamespace to release)
+	connecting  int         // CONNECTs in progress (lookupNamespace to release)
+	pinned      bool        // a child the application asked for with Of
+	reclaim     *time.Timer // removes an empty child (EmptyChildNamespaceGrace)
+	emptySince  time.Time   // when reclaim was last armed
 	middlewares []func(*Socket) error
 	onConnect   []func(*Socket)
 	serverSide  serverListeners
@@ -125,10 +133,13 @@ func (n *Namespace) remove(s *Socket) {
 }
 
 // acquire counts a CONNECT in progress, so that cleanup does not remove
-// the namespace under it; release ends it.
+// the namespace under it; release ends it. The caller holds srv.mu.
 func (n *Namespace) acquire() {
 	n.mu.Lock()
 	n.connecting++
+	if n.reclaim != nil {
+		n.reclaim.Stop()
+	}
 	n.mu.Unlock()
 }
 
@@ -148,15 +159,90 @@ func (n *Namespace) unused() bool {
 	return len(n.sockets) == 0 && n.connecting == 0
 }
 
-// cleanupIfEmpty removes a dynamic child namespace that is unused when
-// CleanupEmptyChildNamespaces is set: after its last socket left, or after
-// a CONNECT that created it was refused.
+// cleanupIfEmpty handles a dynamic child namespace left unused: after its
+// last socket left, or after a CONNECT that created it was refused. With
+// CleanupEmptyChildNamespaces it is removed at once; otherwise it is
+// removed once unused for EmptyChildNamespaceGrace.
 func (n *Namespace) cleanupIfEmpty() {
-	if n.parent == nil || !n.srv.opts.CleanupEmptyChildNamespaces {
+	if n.parent == nil {
 		return
 	}
-	if n.unused() {
-		n.srv.removeNamespace(n)
+	if n.srv.opts.CleanupEmptyChildNamespaces {
+		if n.unused() {
+			n.srv.removeNamespace(n)
+		}
+		return
+	}
+	n.scheduleReclaim()
+}
+
+// scheduleReclaim arms the child's reclaim timer if the child is unused,
+// not pinned, still the server's, and the server open. One timer per
+// child, reset each time it is left empty; acquire stops it, and so does
+// Server.Close.
+func (n *Namespace) scheduleReclaim() {
+	grace := n.srv.opts.EmptyChildNamespaceGrace
+	if grace < 0 {
+		return
+	}
+	// Under srv.mu, so that Close, which sets closed under it before it
+	// stops the timers, stops this one too.
+	n.srv.mu.RLock()
+	defer n.srv.mu.RUnlock()
+	if n.srv.closed || n.srv.nsps[n.name] != n {
+		return
+	}
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.pinned || len(n.sockets) > 0 || n.connecting > 0 {
+		return
+	}
+	n.emptySince = time.Now()
+	if n.reclaim == nil {
+		n.reclaim = time.AfterFunc(grace, func() { n.srv.reclaimNamespace(n) })
+	} else {
+		n.reclaim.Reset(grace)
+	}
+}
+
+// reclaimable reports whether the child may be reclaimed now: not pinned,
+// and empty for the whole grace (a timer that fired just as the child was
+// used and left again finds it empty for less: the re-armed timer will
+// come).
+func (n *Namespace) reclaimable() bool {
+	n.mu.RLock()
+	defer n.mu.RUnlock()
+	return !n.pinned && time.Since(n.emptySince) >= n.srv.opts.EmptyChildNamespaceGrace
+}
+
+// stopReclaim stops the reclaim timer, if any.
+func (n *Namespace) stopReclaim() {
+	n.mu.Lock()
+	if n.reclaim != nil {
+		n.reclaim.Stop()
+	}
+	n.mu.Unlock()
+}
+
+// pin keeps a child for good (Server.Of asked for it by name): it is no
+// longer reclaimed when empty, nor counted against its creator. The
+// caller holds srv.mu.
+func (n *Namespace) pin() {
+	n.mu.Lock()
+	n.pinned = true
+	if n.reclaim != nil {
+		n.reclaim.Stop()
+	}
+	n.mu.Unlock()
+	n.uncountLocked()
+}
+
+// uncountLocked stops counting the child against the connection that
+// created it. The caller holds srv.mu.
+func (n *Namespace) uncountLocked() {
+	if n.creator != nil {
+		n.creator.n--
+		n.creator = nil
 	}
 }
 

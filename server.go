@@ -43,14 +43,33 @@ type Options struct {
 	// adapter.MemoryFactory).
 	Adapter adapter.Factory
 	// CleanupEmptyChildNamespaces removes a dynamic namespace's child when
-	// its last socket leaves (default false).
+	// its last socket leaves (default false), whatever
+	// EmptyChildNamespaceGrace says.
 	CleanupEmptyChildNamespaces bool
+	// EmptyChildNamespaceGrace removes a child namespace of a parent
+	// (OfFunc, OfRegexp) once it has had no socket for this long (default
+	// 30s; negative: never), so that clients who left do not keep slots
+	// of MaxDynamicNamespaces taken. A child stays while a socket is in it
+	// or a CONNECT to it is in progress, and for good once the application
+	// has asked for it by name with Of. The reference keeps children for
+	// ever unless cleanupEmptyChildNamespaces is set.
+	EmptyChildNamespaceGrace time.Duration
 	// MaxDynamicNamespaces caps the child namespaces that parent
 	// namespaces (OfFunc, OfRegexp) may create (default 10000; negative:
 	// no cap). Past it a CONNECT to a new name gets "Invalid namespace".
 	// The reference has no cap: without cleanup, clients could otherwise
 	// create namespaces without bound.
 	MaxDynamicNamespaces int
+	// MaxDynamicNamespacesPerConnection caps the child namespaces that one
+	// connection has created and that still exist (default 10; negative:
+	// no cap), so that one client cannot take every slot of
+	// MaxDynamicNamespaces. Past it, that connection's CONNECT to a name
+	// no namespace has gets CONNECT_ERROR "Invalid namespace", as past
+	// MaxDynamicNamespaces, and the connection stays usable; joining a
+	// child that exists is not limited. A child stops counting when it is
+	// removed (EmptyChildNamespaceGrace) or when the application asks for
+	// it with Of. The reference has no such limit.
+	MaxDynamicNamespacesPerConnection int
 	// MaxInboundBacklog bounds, in bytes, the packets one connection has
 	// received and its handler goroutine has not finished with (the
 	// running handler's packet included; each packet counts its payload
@@ -86,6 +105,7 @@ type Server struct {
 	mu           sync.RWMutex
 	nsps         map[string]*Namespace
 	dynamic      int // child namespaces of parents in nsps
+	created      map[*client]*childCount
 	parents      []*ParentNamespace
 	clients      map[*client]struct{}
 	newNamespace []func(*Namespace)
@@ -96,7 +116,7 @@ type Server struct {
 
 // NewServer returns a server configured by opts (nil for defaults).
 func NewServer(opts *Options) *Server {
-	s := &Server{nsps: make(map[string]*Namespace), clients: make(map[*client]struct{})}
+	s := &Server{nsps: make(map[string]*Namespace), clients: make(map[*client]struct{}), created: make(map[*client]*childCount)}
 	if opts != nil {
 		s.opts = *opts
 	}
@@ -113,6 +133,12 @@ func NewServer(opts *Options) *Server {
 	}
 	if o.MaxDynamicNamespaces == 0 {
 		o.MaxDynamicNamespaces = 10000
+	}
+	if o.MaxDynamicNamespacesPerConnection == 0 {
+		o.MaxDynamicNamespacesPerConnection = 10
+	}
+	if o.EmptyChildNamespaceGrace == 0 {
+		o.EmptyChildNamespaceGrace = 30 * time.Second
 	}
 	s.adapter = o.Adapter
 	if s.adapter == nil {
@@ -161,17 +187,25 @@ func (s *Server) onEngineConnection(conn *engineio.Socket) {
 func (s *Server) removeClient(c *client) {
 	s.mu.Lock()
 	delete(s.clients, c)
+	delete(s.created, c)
 	s.mu.Unlock()
 }
 
 // Of returns the namespace name, creating it if needed. A name without a
-// leading "/" gets one.
+// leading "/" gets one. A child of a parent namespace (OfFunc, OfRegexp)
+// asked for by name is the application's from then on: it is no longer
+// removed when empty after EmptyChildNamespaceGrace, nor counted against
+// the connection that created it (CleanupEmptyChildNamespaces still
+// removes it).
 func (s *Server) Of(name string) *Namespace {
 	if !strings.HasPrefix(name, "/") {
 		name = "/" + name
 	}
 	s.mu.Lock()
 	nsp, created := s.ofLocked(name, nil)
+	if !created && nsp.parent != nil {
+		nsp.pin()
+	}
 	hooks := s.newNamespace
 	s.mu.Unlock()
 	if created && name != "/" {
@@ -208,9 +242,22 @@ func (s *Server) OfRegexp(re *regexp.Regexp) *ParentNamespace {
 	return s.OfFunc(func(name string, _ map[string]any) bool { return re.MatchString(name) })
 }
 
-// lookupNamespace returns the namespace a CONNECT to name joins, creating a
-// dynamic child if a parent matches, or nil ("Invalid namespace").
+// childCount counts the child namespaces one connection created that
+// still exist (guarded by Server.mu).
+type childCount struct{ n int }
+
+// lookupNamespace is lookupNamespaceFor without a connection: no
+// per-connection limit.
 func (s *Server) lookupNamespace(name string, auth map[string]any) *Namespace {
+	return s.lookupNamespaceFor(nil, name, auth)
+}
+
+// lookupNamespaceFor returns the namespace a CONNECT of connection c to
+// name joins, creating a dynamic child if a parent matches and neither
+// MaxDynamicNamespaces nor c's MaxDynamicNamespacesPerConnection is
+// reached, or nil ("Invalid namespace"). The namespace returned is
+// acquired: the caller releases it.
+func (s *Server) lookupNamespaceFor(c *client, name string, auth map[string]any) *Namespace {
 	s.mu.RLock()
 	nsp := s.nsps[name]
 	if nsp != nil {
@@ -222,37 +269,74 @@ func (s *Server) lookupNamespace(name string, auth map[string]any) *Namespace {
 		return nsp
 	}
 	for _, p := range parents {
-		if p.match(name, auth) {
-			s.mu.Lock()
-			if s.nsps[name] == nil && s.opts.MaxDynamicNamespaces >= 0 && s.dynamic >= s.opts.MaxDynamicNamespaces {
+		if !p.match(name, auth) {
+			continue
+		}
+		s.mu.Lock()
+		if s.nsps[name] == nil {
+			if full := s.limitReachedLocked(c); full != "" {
 				s.mu.Unlock()
-				s.log.Warn("socketio: MaxDynamicNamespaces reached", "name", name)
+				if full == "MaxDynamicNamespaces" {
+					s.log.Warn("socketio: MaxDynamicNamespaces reached", "name", name)
+				} else {
+					s.log.Debug("socketio: MaxDynamicNamespacesPerConnection reached", "name", name, "sid", c.conn.ID())
+				}
 				return nil
 			}
-			nsp, created := s.ofLocked(name, p)
-			if created {
-				s.dynamic++
-			}
-			hooks := s.newNamespace
-			if created {
-				p.addChild(nsp)
-			}
-			nsp.acquire()
-			s.mu.Unlock()
-			if created {
-				for _, f := range hooks {
-					f(nsp)
-				}
-			}
-			return nsp
 		}
+		nsp, created := s.ofLocked(name, p)
+		hooks := s.newNamespace
+		if created {
+			s.dynamic++
+			p.addChild(nsp)
+			if c != nil {
+				cc := s.created[c]
+				if cc == nil {
+					cc = &childCount{}
+					s.created[c] = cc
+				}
+				cc.n++
+				nsp.creator = cc
+			}
+		}
+		nsp.acquire()
+		s.mu.Unlock()
+		if created {
+			for _, f := range hooks {
+				f(nsp)
+			}
+		}
+		return nsp
 	}
 	return nil
 }
 
-func (s *Server) removeNamespace(nsp *Namespace) {
+// limitReachedLocked returns the option whose limit forbids connection c
+// (nil: none) to create a child namespace, or "".
+func (s *Server) limitReachedLocked(c *client) string {
+	if max := s.opts.MaxDynamicNamespaces; max >= 0 && s.dynamic >= max {
+		return "MaxDynamicNamespaces"
+	}
+	if max := s.opts.MaxDynamicNamespacesPerConnection; c != nil && max >= 0 {
+		if cc := s.created[c]; cc != nil && cc.n >= max {
+			return "MaxDynamicNamespacesPerConnection"
+		}
+	}
+	return ""
+}
+
+// removeNamespace removes nsp unless it is gone already or in use.
+func (s *Server) removeNamespace(nsp *Namespace) { s.dropNamespace(nsp, false) }
+
+// reclaimNamespace is removeNamespace for a child left empty for
+// EmptyChildNamespaceGrace (its timer's goroutine): it also keeps a child
+// the application asked for with Of or used again meanwhile, and does
+// nothing once the server is closed (Close closes the adapters).
+func (s *Server) reclaimNamespace(nsp *Namespace) { s.dropNamespace(nsp, true) }
+
+func (s *Server) dropNamespace(nsp *Namespace, idle bool) {
 	s.mu.Lock()
-	if s.nsps[nsp.name] != nsp || !nsp.unused() {
+	if s.nsps[nsp.name] != nsp || !nsp.unused() || idle && (s.closed || !nsp.reclaimable()) {
 		// Gone already, or a socket or a CONNECT in progress uses it.
 		s.mu.Unlock()
 		return
@@ -260,8 +344,10 @@ func (s *Server) removeNamespace(nsp *Namespace) {
 	delete(s.nsps, nsp.name)
 	if nsp.parent != nil {
 		s.dynamic--
+		nsp.uncountLocked()
 	}
 	s.mu.Unlock()
+	nsp.stopReclaim()
 	if nsp.parent != nil {
 		nsp.parent.removeChild(nsp)
 	}
@@ -399,6 +485,7 @@ func (s *Server) closeAdapters() {
 	}
 	s.mu.RUnlock()
 	for _, n := range nsps {
+		n.stopReclaim()
 		n.adapter.Close()
 	}
 }

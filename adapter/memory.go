@@ -9,94 +9,232 @@ import (
 
 // Memory is the in-process adapter: rooms live in maps behind one
 // read-mostly lock, and nothing crosses process boundaries.
+//
+// Costs and pauses: a room of one socket (each socket's own room, and
+// most rooms a client names) holds that socket inline, without a map of
+// its own: one socket in a million rooms costs about 170 bytes per room,
+// the room's name included (TestMemoryMillionRooms). Memory comes back
+// after a peak: the maps are rebuilt when they fall to a quarter of the
+// size they grew to (Go maps never shrink). No call holds the lock for
+// long: DelAll and AddAll with many rooms release it every roomChunk
+// rooms, so broadcasts are not held up by a socket leaving a million
+// rooms.
 type Memory struct {
 	nsp Namespace
 
 	mu    sync.RWMutex
-	rooms map[string]map[string]Socket // room -> socket id -> socket
-	sids  map[string]*member           // socket id -> membership
+	rooms bigMap[roomSet] // room -> its sockets
+	sids  bigMap[*member] // socket id -> membership
 }
 
+// member is one socket's membership. Rooms point to it, so that a socket
+// leaving its rooms a chunk at a time (DelAll) removes only itself, even
+// if the same id joins again meanwhile.
 type member struct {
 	s     Socket
-	rooms map[string]struct{}
+	id    string
+	gone  bool // removed from sids (DelAll); guarded by Memory.mu
+	rooms bigMap[struct{}]
 }
+
+// roomSet is the membership of one room: its only socket inline, or a map
+// of two or more.
+type roomSet struct {
+	one  *member
+	many *bigMap[*member] // socket id -> member; nil when one is set
+}
+
+// members yields the members of the room.
+func (r roomSet) members(yield func(*member) bool) {
+	if r.one != nil {
+		yield(r.one)
+		return
+	}
+	if r.many != nil {
+		for _, mb := range r.many.all {
+			if !yield(mb) {
+				return
+			}
+		}
+	}
+}
+
+func (r roomSet) len() int {
+	if r.one != nil {
+		return 1
+	}
+	if r.many != nil {
+		return r.many.len()
+	}
+	return 0
+}
+
+// roomChunk is how many rooms AddAll and DelAll handle per hold of the
+// lock.
+const roomChunk = 1024
 
 // NewMemory returns the in-memory adapter for nsp. MemoryFactory is the
 // Factory that makes it; cluster adapters embed a *Memory for their local
 // part.
-func NewMemory(nsp Namespace) *Memory {
-	return &Memory{nsp: nsp, rooms: make(map[string]map[string]Socket), sids: make(map[string]*member)}
-}
+func NewMemory(nsp Namespace) *Memory { return &Memory{nsp: nsp} }
 
 // MemoryFactory is the Factory of the in-memory adapter, the server's
 // default.
 func MemoryFactory(nsp Namespace) Adapter { return NewMemory(nsp) }
 
-// AddAll adds s to rooms.
+// AddAll adds s to rooms. A long list is joined roomChunk rooms at a
+// time, letting broadcasts in between; if the socket leaves meanwhile
+// (DelAll), the rest is not joined.
 func (m *Memory) AddAll(s Socket, rooms ...string) {
 	id := s.ID()
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	mb := m.sids[id]
+	mb, _ := m.sids.get(id)
 	if mb == nil {
-		mb = &member{s: s, rooms: make(map[string]struct{}, len(rooms))}
-		m.sids[id] = mb
+		mb = &member{s: s, id: id}
+		m.sids.put(id, mb)
 	}
-	for _, r := range rooms {
-		mb.rooms[r] = struct{}{}
-		set := m.rooms[r]
-		if set == nil {
-			set = make(map[string]Socket)
-			m.rooms[r] = set
+	for i, r := range rooms {
+		if i > 0 && i%roomChunk == 0 {
+			m.mu.Unlock()
+			m.mu.Lock()
+			if cur, _ := m.sids.get(id); cur != mb {
+				return // left meanwhile
+			}
 		}
-		set[id] = s
+		m.joinLocked(mb, r)
 	}
+}
+
+// joinLocked adds mb to room r.
+func (m *Memory) joinLocked(mb *member, r string) {
+	if !mb.rooms.put(r, struct{}{}) {
+		return // in r already
+	}
+	set, _ := m.rooms.get(r)
+	switch {
+	case set.many != nil:
+		set.many.put(mb.id, mb)
+		return
+	case set.one == nil, set.one.id == mb.id:
+		// A new room; or one that still holds the same id as it was
+		// before it left and joined again (DelAll not done yet).
+		set.one = mb
+	default:
+		set.many = &bigMap[*member]{}
+		set.many.put(set.one.id, set.one)
+		set.many.put(mb.id, mb)
+		set.one = nil
+	}
+	m.rooms.put(r, set)
+}
+
+// leaveLocked removes mb from room r; an empty room is deleted. It
+// returns the work done: 1, plus the entries copied to shrink the maps. A
+// member no longer in sids (DelAll) may have been replaced in r by a new
+// member with its id: only that very member is removed. (A member in
+// sids is the only one of its id in its rooms: joinLocked replaces the
+// old one.)
+func (m *Memory) leaveLocked(mb *member, r string) int {
+	set, ok := m.rooms.get(r)
+	switch {
+	case !ok:
+	case set.many == nil:
+		if set.one == mb {
+			copied := m.rooms.copied
+			m.rooms.del(r)
+			return 1 + m.rooms.copied - copied
+		}
+	default:
+		if mb.gone {
+			if cur, _ := set.many.get(mb.id); cur != mb {
+				return 1
+			}
+		}
+		copied := set.many.copied
+		set.many.del(mb.id)
+		work := 1 + set.many.copied - copied
+		if set.many.len() == 1 {
+			for _, only := range set.many.all {
+				set.one = only
+			}
+			set.many = nil
+			m.rooms.put(r, set)
+		}
+		return work
+	}
+	return 1
 }
 
 // Del removes socket id from room; an empty room is deleted.
 func (m *Memory) Del(id, room string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
-	if mb := m.sids[id]; mb != nil {
-		delete(mb.rooms, room)
-	}
-	m.delFromRoomLocked(id, room)
-}
-
-func (m *Memory) delFromRoomLocked(id, room string) {
-	if set := m.rooms[room]; set != nil {
-		delete(set, id)
-		if len(set) == 0 {
-			delete(m.rooms, room)
-		}
+	if mb, _ := m.sids.get(id); mb != nil && mb.rooms.del(room) {
+		m.leaveLocked(mb, room)
 	}
 }
 
-// DelAll removes socket id from every room and forgets it.
+// DelAll removes socket id from every room and forgets it. The socket is
+// forgotten at once (SocketRooms returns nil, broadcasts to every socket
+// skip it); a socket in more than roomChunk rooms then leaves them a chunk
+// at a time, letting broadcasts in between, so until DelAll returns a
+// broadcast to one of its rooms may still reach it.
 func (m *Memory) DelAll(id string) {
 	m.mu.Lock()
-	defer m.mu.Unlock()
-	mb := m.sids[id]
+	mb, _ := m.sids.get(id)
 	if mb == nil {
+		m.mu.Unlock()
 		return
 	}
-	for r := range mb.rooms {
-		m.delFromRoomLocked(id, r)
+	m.sids.del(id)
+	mb.gone = true
+	if mb.rooms.len() <= roomChunk {
+		for r := range mb.rooms.all {
+			m.leaveLocked(mb, r)
+		}
+		m.mu.Unlock()
+		return
 	}
-	delete(m.sids, id)
+	m.mu.Unlock()
+	// mb is no longer reachable from sids: nothing else changes its rooms,
+	// so they are read without the lock. Each hold of the lock does at
+	// most roomChunk units of work: leaving the rooms of a batch, and the
+	// rebuilds that shrink the maps as they empty (the parts of a split
+	// map tend to reach their rebuild size together).
+	batch := make([]string, 0, roomChunk)
+	leave := func() {
+		m.mu.Lock()
+		work := 0
+		for _, r := range batch {
+			if work >= roomChunk {
+				m.mu.Unlock()
+				m.mu.Lock()
+				work = 0
+			}
+			work += m.leaveLocked(mb, r)
+		}
+		m.mu.Unlock()
+		batch = batch[:0]
+	}
+	for r := range mb.rooms.all {
+		if batch = append(batch, r); len(batch) == roomChunk {
+			leave()
+		}
+	}
+	leave()
 }
 
 // SocketRooms returns the rooms of socket id.
 func (m *Memory) SocketRooms(id string) []string {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	mb := m.sids[id]
+	mb, _ := m.sids.get(id)
 	if mb == nil {
 		return nil
 	}
-	out := make([]string, 0, len(mb.rooms))
-	for r := range mb.rooms {
+	out := make([]string, 0, mb.rooms.len())
+	for r := range mb.rooms.all {
 		out = append(out, r)
 	}
 	return out
@@ -106,8 +244,8 @@ func (m *Memory) SocketRooms(id string) []string {
 func (m *Memory) Rooms() []string {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := make([]string, 0, len(m.rooms))
-	for r := range m.rooms {
+	out := make([]string, 0, m.rooms.len())
+	for r := range m.rooms.all {
 		out = append(out, r)
 	}
 	return out
@@ -121,14 +259,19 @@ func (m *Memory) targets(opts *BroadcastOptions) []Socket {
 	if len(opts.Except) > 0 {
 		except = make(map[string]struct{})
 		for _, r := range opts.Except {
-			for id := range m.rooms[r] {
-				except[id] = struct{}{}
+			set, _ := m.rooms.get(r)
+			if set.one != nil {
+				except[set.one.id] = struct{}{}
+			} else if set.many != nil {
+				for id := range set.many.all {
+					except[id] = struct{}{}
+				}
 			}
 		}
 	}
 	if len(opts.Rooms) == 0 {
-		out := make([]Socket, 0, len(m.sids))
-		for id, mb := range m.sids {
+		out := make([]Socket, 0, m.sids.len())
+		for id, mb := range m.sids.all {
 			if _, ok := except[id]; !ok {
 				out = append(out, mb.s)
 			}
@@ -136,27 +279,38 @@ func (m *Memory) targets(opts *BroadcastOptions) []Socket {
 		return out
 	}
 	if len(opts.Rooms) == 1 {
-		set := m.rooms[opts.Rooms[0]]
-		out := make([]Socket, 0, len(set))
-		for id, s := range set {
-			if _, ok := except[id]; !ok {
-				out = append(out, s)
-			}
-		}
-		return out
+		set, _ := m.rooms.get(opts.Rooms[0])
+		return appendTargets(make([]Socket, 0, set.len()), set, except, nil)
 	}
 	seen := make(map[string]struct{})
 	var out []Socket
 	for _, r := range opts.Rooms {
-		for id, s := range m.rooms[r] {
-			if _, ok := except[id]; ok {
-				continue
+		set, _ := m.rooms.get(r)
+		out = appendTargets(out, set, except, seen)
+	}
+	return out
+}
+
+// appendTargets appends the sockets of set that are not in except, nor in
+// seen if seen is not nil (it then records them).
+func appendTargets(out []Socket, set roomSet, except, seen map[string]struct{}) []Socket {
+	add := func(mb *member) {
+		if _, ok := except[mb.id]; ok {
+			return
+		}
+		if seen != nil {
+			if _, ok := seen[mb.id]; ok {
+				return
 			}
-			if _, ok := seen[id]; ok {
-				continue
-			}
-			seen[id] = struct{}{}
-			out = append(out, s)
+			seen[mb.id] = struct{}{}
+		}
+		out = append(out, mb.s)
+	}
+	if set.one != nil {
+		add(set.one)
+	} else if set.many != nil {
+		for _, mb := range set.many.all {
+			add(mb)
 		}
 	}
 	return out
@@ -212,19 +366,12 @@ func (m *Memory) AddSockets(opts BroadcastOptions, rooms []string) {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	for _, s := range targets {
-		id := s.ID()
-		mb := m.sids[id]
+		mb, _ := m.sids.get(s.ID())
 		if mb == nil {
 			continue
 		}
 		for _, r := range rooms {
-			mb.rooms[r] = struct{}{}
-			set := m.rooms[r]
-			if set == nil {
-				set = make(map[string]Socket)
-				m.rooms[r] = set
-			}
-			set[id] = s
+			m.joinLocked(mb, r)
 		}
 	}
 }
