@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
+	"github.com/gosio/socketio/internal/testutil"
 )
 
 // honestWait bounds one round trip of the honest client: past it, the
@@ -39,7 +39,7 @@ type honestRTT struct {
 // "message-with-ack" with its arguments.
 func echoWithAck(c *wsConn, i int) error {
 	want := fmt.Sprintf(`43%d["honest-%d"]`, i, i)
-	if err := c.write(ws.OpText, []byte(fmt.Sprintf(`42%d["message-with-ack","honest-%d"]`, i, i))); err != nil {
+	if err := c.write(testutil.OpText, []byte(fmt.Sprintf(`42%d["message-with-ack","honest-%d"]`, i, i))); err != nil {
 		return err
 	}
 	for {

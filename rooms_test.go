@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/gobwas/ws"
+	"github.com/gosio/socketio/internal/testutil"
 )
 
 // installRoomsApp adds the typical handlers: "join" joins the rooms the
@@ -35,7 +35,7 @@ func installRoomsApp(io *Server) {
 // ack.
 func shoutRoundTrip(c *wsConn, i int) error {
 	if i == 1 {
-		if err := c.write(ws.OpText, []byte(`420["join",["lobby"]]`)); err != nil {
+		if err := c.write(testutil.OpText, []byte(`420["join",["lobby"]]`)); err != nil {
 			return err
 		}
 		if err := waitMessages(c, "430[1]"); err != nil {
@@ -43,7 +43,7 @@ func shoutRoundTrip(c *wsConn, i int) error {
 		}
 	}
 	msg := fmt.Sprintf("h-%d", i)
-	if err := c.write(ws.OpText, []byte(fmt.Sprintf(`42%d["shout","lobby",%q]`, i, msg))); err != nil {
+	if err := c.write(testutil.OpText, []byte(fmt.Sprintf(`42%d["shout","lobby",%q]`, i, msg))); err != nil {
 		return err
 	}
 	return waitMessages(c, fmt.Sprintf(`42["shouted",%q]`, msg), fmt.Sprintf(`43%d[%q]`, i, msg))
