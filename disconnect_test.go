@@ -17,6 +17,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosio/socketio/adapter"
 	"github.com/gosio/socketio/engineio"
 	"github.com/gosio/socketio/internal/testutil"
 	"go.uber.org/goleak"
@@ -195,7 +196,10 @@ func TestDisconnectEndsAckWait(t *testing.T) {
 		})
 	})
 	defer e.close()
-	c, _ := e.connectWS(t)
+	h := startHonest(t, e, nil)
+	h.waitRoundTrips(t, 3)
+	attack := time.Now()
+	c, sid := e.connectWS(t)
 	c.send(t, `42["ask"]`)
 	<-asked
 	// Many events queued behind the waiting handler: dropped at the close.
@@ -213,8 +217,11 @@ func TestDisconnectEndsAckWait(t *testing.T) {
 		t.Fatal("the handler still waits after the client left")
 	}
 	waitFor(t, "socket gone", func() bool {
-		return len(e.io.Sockets().Sockets()) == 0 && len(e.io.Sockets().Adapter().Rooms()) == 0
+		_, in := e.io.Sockets().Sockets()[sid]
+		return !in && len(e.io.Sockets().Adapter().SocketRooms(sid)) == 0 && len(e.io.Sockets().Adapter().Sockets(adapter.BroadcastOptions{Rooms: []string{"r"}})) == 1
 	})
+	h.waitRoundTrips(t, 3)
+	h.finish(t, honestWindow{"during and after the attack", attack, time.Now()})
 	select {
 	case <-asked:
 		t.Fatal("an event queued before the close was dispatched after it")
@@ -241,8 +248,11 @@ func TestInboundBacklogBoundedInBytes(t *testing.T) {
 		})
 	})
 	defer e.close()
+	h := startHonest(t, e, nil)
+	h.waitRoundTrips(t, 3)
 	base := heapInuse()
 	c, _ := e.connectWS(t)
+	floodStart := time.Now()
 	event := []byte(`42["db","` + string(bytes.Repeat([]byte("z"), 999_000)) + `"]`)
 	stop := make(chan struct{})
 	sent := make(chan int, 1)
@@ -270,6 +280,7 @@ func TestInboundBacklogBoundedInBytes(t *testing.T) {
 		}
 	}
 	close(stop)
+	floodEnd := time.Now()
 	c.close()
 	n := <-sent
 	grown := int64(peak) - int64(base)
@@ -278,10 +289,12 @@ func TestInboundBacklogBoundedInBytes(t *testing.T) {
 	if limit := int64(4*e.io.opts.MaxInboundBacklog) + 8<<20; grown > limit {
 		t.Fatalf("heap grew %d KB during the flood, bound %d KB", grown>>10, limit>>10)
 	}
-	waitFor(t, "socket gone", func() bool { return len(e.io.Sockets().Sockets()) == 0 })
+	waitFor(t, "attacker gone", func() bool { return len(e.io.Sockets().Sockets()) == 1 })
 	after := calls.Load()
+	h.waitRoundTrips(t, 3)
 	time.Sleep(300 * time.Millisecond)
 	if late := calls.Load() - after; late > 0 {
 		t.Fatalf("%d queued events ran after the client left", late)
 	}
+	h.finish(t, honestWindow{"during the flood", floodStart, floodEnd}, honestWindow{"after", floodEnd, time.Now()})
 }
