@@ -162,11 +162,11 @@ func (c *client) process(p *parser.Packet) {
 	s, closed := c.nsps[p.Nsp], c.closed
 	c.mu.Unlock()
 	switch {
+	case s != nil && p.Type != parser.Connect && p.Type != parser.ConnectError:
+		s.onPacket(p) // also once closing: it arrived before the close
 	case closed:
 	case s == nil && p.Type == parser.Connect:
 		c.connect(p)
-	case s != nil && p.Type != parser.Connect && p.Type != parser.ConnectError:
-		s.onPacket(p)
 	default:
 		c.srv.log.Debug("socketio: invalid state", "type", p.Type, "nsp", p.Nsp)
 		c.closeWith(ReasonForcedServerClose, errInvalidState)
@@ -321,11 +321,11 @@ func (c *client) closeWith(reason Reason, cause error) {
 // beginClose starts the end of the connection, once, on any goroutine:
 // each socket's context is cancelled and its pending acknowledgements
 // fail with ErrDisconnected at once, so that a handler waiting on either
-// returns; the packets queued and not yet dispatched are dropped (the
-// reference emits events only while a socket is connected); then the
-// lifecycle handlers (finishClose) are queued to run on the handler
-// goroutine after the running handler returns. Sockets already closing
-// keep their own reason.
+// returns; the lifecycle handlers (finishClose) are queued to run on the
+// handler goroutine after the packets already received (at most
+// MaxInboundBacklog of them: the client's last events before it left are
+// handled, as Node handles them on arrival). Sockets already closing keep
+// their own reason.
 func (c *client) beginClose(reason Reason, cause error) {
 	c.mu.Lock()
 	if c.closed {
@@ -342,7 +342,6 @@ func (c *client) beginClose(reason Reason, cause error) {
 	for _, s := range sockets {
 		s.beginClose(reason, cause)
 	}
-	c.tasks.Discard()
 	// Never wait for room in the queue: this may run on the handler
 	// goroutine itself (a write that overflows the buffer closes the
 	// session synchronously), which would then wait for itself.

@@ -20,7 +20,7 @@ type Namespace struct {
 	parent  *ParentNamespace
 	// sessions is the adapter when recovery is on and it keeps sessions.
 	sessions adapter.SessionAware
-	ackIDs  atomic.Uint64
+	ackIDs   atomic.Uint64
 
 	// creator counts this child against the connection that created it
 	// (MaxDynamicNamespacesPerConnection); nil once it no longer counts.

@@ -406,12 +406,15 @@ func (s *Socket) onEvent(p *parser.Packet) {
 		return
 	}
 	e := &Event{Args: args, Name: name, socket: s, ackID: p.ID, hasAck: p.HasID}
+	// An event that arrived before the disconnect started is dispatched
+	// even if the disconnect started since (Node handles each packet as it
+	// arrives, so a client's last emit before it leaves reaches the
+	// handlers); what it holds is bounded by MaxInboundBacklog, and the
+	// handlers see the socket disconnected (Context done, acks failing).
+	// Only a middleware that disconnects the socket stops the handlers.
 	s.mu.Lock()
-	mws, closing := s.middlewares, s.closing
+	mws, closedBefore := s.middlewares, s.closing
 	s.mu.Unlock()
-	if closing {
-		return // a packet queued before the disconnect: dropped
-	}
 	for _, f := range s.handlers.Any() {
 		f(e)
 	}
@@ -421,8 +424,8 @@ func (s *Socket) onEvent(p *parser.Packet) {
 			return
 		}
 	}
-	if !s.Connected() {
-		return
+	if !closedBefore && !s.Connected() {
+		return // a middleware disconnected the socket
 	}
 	ls := s.handlers.Take(name)
 	for _, fn := range ls {

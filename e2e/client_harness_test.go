@@ -327,7 +327,7 @@ func (g *goTarget) start() {
 	io := socketio.NewServer(&socketio.Options{
 		ConnectionStateRecovery: rec,
 		ConnectTimeout:          g.o.connectTimeout,
-		Engine:         engineio.Options{PingInterval: g.o.pingInterval, PingTimeout: g.o.pingTimeout, UpgradeTimeout: 2 * time.Second, Transports: g.o.transports},
+		Engine:                  engineio.Options{PingInterval: g.o.pingInterval, PingTimeout: g.o.pingTimeout, UpgradeTimeout: 2 * time.Second, Transports: g.o.transports},
 	})
 	goBehaviour(io, g.ev.push)
 	l, err := net.Listen("tcp", g.addr)
@@ -515,4 +515,3 @@ func goBehaviour(io *socketio.Server, push func(srvEvent)) {
 }
 
 // ---- pausable TCP proxy ----
-
