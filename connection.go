@@ -41,6 +41,12 @@ type client struct {
 	// attachment wait: a binary packet whose attachments do not all
 	// arrive within maxAttachmentWait closes the connection.
 	attWaiting bool        // dispatch goroutine only
+	// received numbers the packets queued (dispatch goroutine only);
+	// packets numbered past stopAt are not handled: a close started by
+	// the handling of one packet ends the handling of those after it, as
+	// in the reference, which handles packets one by one as they arrive.
+	received uint64
+	stopAt   atomic.Uint64
 	attTimer   *time.Timer // dispatch goroutine only
 	attGen     atomic.Uint64
 
@@ -62,6 +68,7 @@ func newClient(srv *Server, conn *engineio.Socket) *client {
 		srv.log.Error("socketio: handler panicked", "panic", v, "sid", conn.ID(), "stack", string(stack))
 	})
 	c.tasks.SetMaxBytes(srv.opts.MaxInboundBacklog)
+	c.stopAt.Store(^uint64(0))
 	c.mu.Lock() // the timer's callback reads connectTimer under mu
 	c.connectTimer = time.AfterFunc(srv.opts.ConnectTimeout, c.onConnectTimeout)
 	c.mu.Unlock()
@@ -104,7 +111,9 @@ func (c *client) OnMessage(data []byte, binary bool) {
 			return
 		}
 	}
-	c.tasks.PushSized(func() { c.process(p) }, packetSize(p))
+	c.received++
+	seq := c.received
+	c.tasks.PushSized(func() { c.process(p, seq) }, packetSize(p))
 }
 
 // packetSize is what a queued packet counts against the inbound bound.
@@ -157,7 +166,10 @@ func (c *client) enqueue(task func()) { c.tasks.Push(task) }
 
 // process routes a packet (task goroutine), closing the connection on a
 // packet invalid in the current state, as the reference does.
-func (c *client) process(p *parser.Packet) {
+func (c *client) process(p *parser.Packet, seq uint64) {
+	if seq > c.stopAt.Load() {
+		return // after the packet whose handling closed the connection
+	}
 	c.mu.Lock()
 	s, closed := c.nsps[p.Nsp], c.closed
 	c.mu.Unlock()
@@ -166,9 +178,10 @@ func (c *client) process(p *parser.Packet) {
 		s.onPacket(p) // also once closing: it arrived before the close
 	case closed:
 	case s == nil && p.Type == parser.Connect:
-		c.connect(p)
+		c.connect(p, seq)
 	default:
 		c.srv.log.Debug("socketio: invalid state", "type", p.Type, "nsp", p.Nsp)
+		c.stopAt.Store(seq)
 		c.closeWith(ReasonForcedServerClose, errInvalidState)
 	}
 }
@@ -182,10 +195,11 @@ var (
 
 // connect handles a CONNECT: find (or create) the namespace, run its
 // middlewares, then connect the socket or refuse with CONNECT_ERROR.
-func (c *client) connect(p *parser.Packet) {
+func (c *client) connect(p *parser.Packet, seq uint64) {
 	auth := map[string]any{}
 	if len(p.Data) > 0 {
 		if err := json.Unmarshal(p.Data, &auth); err != nil || auth == nil {
+			c.stopAt.Store(seq)
 			c.closeWith(ReasonForcedServerClose, errInvalidAuth)
 			return
 		}
@@ -299,6 +313,7 @@ func (c *client) onDecodeError(err error) {
 		c.decodeErr = err
 	}
 	c.mu.Unlock()
+	c.stopAt.Store(c.received) // the packets before the bad one are handled
 	c.closeWith(ReasonForcedClose, err)
 }
 

@@ -406,15 +406,21 @@ func (s *Socket) onEvent(p *parser.Packet) {
 		return
 	}
 	e := &Event{Args: args, Name: name, socket: s, ackID: p.ID, hasAck: p.HasID}
-	// An event that arrived before the disconnect started is dispatched
-	// even if the disconnect started since (Node handles each packet as it
+	// An event that arrived before its connection closed is dispatched
+	// even if the close started since (Node handles each packet as it
 	// arrives, so a client's last emit before it leaves reaches the
-	// handlers); what it holds is bounded by MaxInboundBacklog, and the
+	// handlers); what that holds is bounded by MaxInboundBacklog, and the
 	// handlers see the socket disconnected (Context done, acks failing).
-	// Only a middleware that disconnects the socket stops the handlers.
+	// After the server disconnected the socket it is gone and its events
+	// are dropped (events after a client's DISCONNECT come after it in the
+	// queue and find no socket); a middleware that disconnects the socket
+	// stops the handlers of its event.
 	s.mu.Lock()
-	mws, closedBefore := s.middlewares, s.closing
+	mws, closedBefore, reason := s.middlewares, s.closing, s.closeReason
 	s.mu.Unlock()
+	if closedBefore && reason == ReasonServerNamespaceDisconnect {
+		return
+	}
 	for _, f := range s.handlers.Any() {
 		f(e)
 	}
