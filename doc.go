@@ -28,10 +28,14 @@
 // timeout, Socket.Disconnect from an HTTP handler, a cluster adapter
 // disconnecting sockets for another node, Server.Close. From that moment
 // the socket is no longer Connected, its Context is cancelled, its pending
-// acknowledgements fail with ErrDisconnected and the events it sent that
-// no handler has started are dropped; then, after the running handler
-// returns, OnDisconnecting and OnDisconnect run on the handler goroutine
-// with the reason (the reference's strings) and the error behind it.
+// acknowledgements fail with ErrDisconnected, so a handler waiting on
+// either returns. The events the client sent before the connection closed
+// are still handled, in order (as the reference handles each on arrival;
+// at most MaxInboundBacklog of them), except those after a packet whose
+// handling closed the connection and those of a socket the server
+// disconnected. Then OnDisconnecting and OnDisconnect run on the handler
+// goroutine with the reason (the reference's strings) and the error
+// behind it.
 //
 // # Errors
 //
