@@ -66,7 +66,7 @@ func ExampleManager() {
 		ReconnectionDelay:    500 * time.Millisecond,
 		ReconnectionAttempts: 10,
 	})
-	admin := m.Socket("/admin")
+	admin := m.Socket("/admin", nil)
 	connected := make(chan struct{})
 	admin.OnConnect(func() { close(connected) })
 	admin.Connect()
