@@ -159,11 +159,11 @@ func (e *Emitter) Emit(event string, args ...any) error {
 // ErrDisconnected if the connection is lost after the packet left; with
 // Retries, the queue's outcome (see SocketOptions.Retries). Unlike
 // EmitWithAck it does not wait: successive calls keep their order on the
-// wire. ack runs on the goroutine that settles the wait (the engine's
-// reader for an ack, a timer, the one that disconnects); with Retries the
-// queue waits for it before sending the next packet. An error is returned
-// only when the emit is refused (reserved name, unencodable argument, full
-// buffer); ack is not called then.
+// wire. ack runs on the socket's handler goroutine, as its event handlers
+// do, and in order with them: after the events that arrived before the
+// acknowledgement, as in the reference. An error is returned only when
+// the emit is refused (reserved name, unencodable argument, full buffer);
+// ack is not called then.
 func (s *Socket) EmitWithAckFunc(event string, ack func(reply Args, err error), args ...any) error {
 	return (&Emitter{s: s}).EmitWithAckFunc(event, ack, args...)
 }
@@ -174,13 +174,16 @@ func (e *Emitter) EmitWithAckFunc(event string, ack func(reply Args, err error),
 	if err != nil {
 		return err
 	}
+	s := e.s
 	done := func(reply *parser.Packet, err error) {
-		if err != nil {
-			ack(Args{}, err)
-			return
-		}
-		a, err := parser.NewArgs(reply.Data, reply.Attachments)
-		ack(a, err)
+		s.tasks.PushNoWait(func() {
+			if err != nil {
+				ack(Args{}, err)
+				return
+			}
+			a, err := parser.NewArgs(reply.Data, reply.Attachments)
+			ack(a, err)
+		})
 	}
 	if e.queued() {
 		_, err := e.s.enqueue(e, p, event, args, done)

@@ -119,15 +119,11 @@ func (s *Socket) settle(q *queuedEmit, reply *parser.Packet, err error) {
 		s.queue = s.queue[1:]
 	}
 	q.pending = false
+	after := s.drainLocked(false)
 	s.mu.Unlock()
-	// The outcome is reported before the next packet leaves, as the
-	// reference calls the ack before draining the queue.
 	if settled && q.done != nil {
 		q.done(reply, err)
 	}
-	s.mu.Lock()
-	after := s.drainLocked(false)
-	s.mu.Unlock()
 	after()
 }
 
