@@ -162,6 +162,9 @@ func (e *engineListeners) push(m *Manager, call func(l *engineListeners)) {
 }
 
 func (e *engineListeners) notifyPacket(m *Manager, p *parser.Packet) {
+	if !e.set.Load() {
+		return // no closure made: this runs for every packet
+	}
 	e.push(m, func(l *engineListeners) {
 		for _, f := range l.onSIOPacket {
 			f(p)
@@ -194,6 +197,9 @@ func (m *Manager) engineHooks() client.Events {
 	e := &m.engineEvents
 	return client.Events{
 		OnUpgrade: func(tr string) {
+			if !e.set.Load() {
+				return
+			}
 			e.push(m, func(l *engineListeners) {
 				for _, f := range l.onUpgrade {
 					f(tr)
@@ -201,6 +207,9 @@ func (m *Manager) engineHooks() client.Events {
 			})
 		},
 		OnUpgradeError: func(err error) {
+			if !e.set.Load() {
+				return
+			}
 			e.push(m, func(l *engineListeners) {
 				for _, f := range l.onUpgradeError {
 					f(err)
@@ -208,6 +217,9 @@ func (m *Manager) engineHooks() client.Events {
 			})
 		},
 		OnPacket: func(p packet.Packet) {
+			if !e.set.Load() {
+				return
+			}
 			e.push(m, func(l *engineListeners) {
 				for _, f := range l.onPacket {
 					f(p)
@@ -215,6 +227,9 @@ func (m *Manager) engineHooks() client.Events {
 			})
 		},
 		OnPacketCreate: func(p packet.Packet) {
+			if !e.set.Load() {
+				return
+			}
 			e.push(m, func(l *engineListeners) {
 				for _, f := range l.onPacketCreate {
 					f(p)
@@ -222,6 +237,9 @@ func (m *Manager) engineHooks() client.Events {
 			})
 		},
 		OnDrain: func() {
+			if !e.set.Load() {
+				return
+			}
 			e.push(m, func(l *engineListeners) {
 				for _, f := range l.onDrain {
 					f()

@@ -144,8 +144,10 @@ func (s *Socket) ListenersAny() []func(*Event) {
 
 // OnAnyOutgoing registers a handler for every event the socket sends,
 // called when the packet leaves (for an emit buffered while offline: on
-// the next connection), on the goroutine that sends it: Emit's caller, or
-// the socket's handler goroutine for buffered packets.
+// the next connection; with Retries: at each try), on the goroutine that
+// sends it: Emit's caller, the socket's handler goroutine for buffered
+// packets, or the one that settled the previous packet of the Retries
+// queue (the engine's reader, a timer).
 func (s *Socket) OnAnyOutgoing(f func(event string, args []any)) {
 	s.listeners.onAnyOutgoing(f, false)
 }

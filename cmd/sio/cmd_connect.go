@@ -68,22 +68,31 @@ func runConnect(args []string, st streams) int {
 	r := &repl{st: st, ackTimeout: ackTimeout, filter: newFilter(), replies: map[string][]any{}, quit: make(chan int, 1)}
 	in, inOK := st.stdin.(*os.File)
 	out, outOK := st.stdout.(*os.File)
-	if inOK && outOK && lineedit.IsTerminal(int(in.Fd())) && lineedit.IsTerminal(int(out.Fd())) {
-		r.color = colorWanted()
-		if r.ed, err = lineedit.New(in, out, r.paint(colorPrompt, "> ")); err != nil {
-			fmt.Fprintln(st.stderr, "sio connect:", err)
-			return exitError
-		}
-		defer r.ed.Close()
-	}
+	terminal := inOK && outOK && lineedit.IsTerminal(int(in.Fd())) && lineedit.IsTerminal(int(out.Fd()))
+	r.color = terminal && colorWanted()
+	// Connected first, the terminal still in its normal mode (Ctrl-C
+	// interrupts a slow attempt); events that come before the editor
+	// starts are printed as they are.
 	s, err := openSocket(target, o, true, r.setup)
 	if err != nil {
-		r.closeEditor()
 		fmt.Fprintln(st.stderr, "sio connect:", describe(err))
 		return exitFor(err)
 	}
-	r.s = s
 	defer closeSocket(s)
+	if terminal {
+		ed, err := lineedit.New(in, out, r.paint(colorPrompt, "> "))
+		if err != nil {
+			fmt.Fprintln(st.stderr, "sio connect:", err)
+			return exitError
+		}
+		defer ed.Close()
+		r.mu.Lock()
+		r.ed = ed
+		r.mu.Unlock()
+	}
+	r.mu.Lock()
+	r.s = s
+	r.mu.Unlock()
 	r.status(fmt.Sprintf("connected to %s as %s; \"help\" lists the commands", s.Namespace(), s.ID()))
 	return r.loop()
 }
@@ -91,16 +100,28 @@ func runConnect(args []string, st streams) int {
 // repl is the state of a connect session.
 type repl struct {
 	st         streams
-	s          *client.Socket
-	ed         *lineedit.Editor // nil: not a terminal
 	color      bool
 	ackTimeout time.Duration
 	quit       chan int
 	pending    sync.WaitGroup // acks awaited
 
-	mu      sync.Mutex // filter, replies, output without an editor
+	mu      sync.Mutex // the fields below, and output without an editor
+	s       *client.Socket   // set once connected
+	ed      *lineedit.Editor // nil: not a terminal (set once connected)
 	filter  *filter
 	replies map[string][]any
+}
+
+func (r *repl) editor() *lineedit.Editor {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.ed
+}
+
+func (r *repl) socket() *client.Socket {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.s
 }
 
 // setup registers the handlers, which run on the socket's handler
@@ -139,7 +160,7 @@ func (r *repl) setup(s *client.Socket) {
 		r.status(msg + "; reconnecting")
 	})
 	s.OnConnect(func() {
-		if r.s != nil {
+		if r.socket() != nil {
 			r.status("reconnected as " + s.ID())
 		}
 	})
@@ -157,11 +178,12 @@ func (r *repl) finish(code int) {
 // line comes or the process exits.
 func (r *repl) loop() int {
 	lines := make(chan string)
+	ed := r.editor()
 	go func() {
 		defer close(lines)
-		if r.ed != nil {
+		if ed != nil {
 			for {
-				l, err := r.ed.ReadLine()
+				l, err := ed.ReadLine()
 				if err != nil {
 					return
 				}
@@ -213,8 +235,8 @@ func (r *repl) waitAcks() {
 }
 
 func (r *repl) closeEditor() {
-	if r.ed != nil {
-		r.ed.Close()
+	if ed := r.editor(); ed != nil {
+		ed.Close()
 	}
 }
 
@@ -261,11 +283,12 @@ func (r *repl) command(line string) (quit bool) {
 		}
 		r.mu.Unlock()
 	case "id":
+		s := r.socket()
 		tr := "none"
-		if eng := r.s.Manager().Engine(); eng != nil {
+		if eng := s.Manager().Engine(); eng != nil {
 			tr = eng.Transport()
 		}
-		r.status(fmt.Sprintf("id %s on %s, transport %s", r.s.ID(), r.s.Namespace(), tr))
+		r.status(fmt.Sprintf("id %s on %s, transport %s", s.ID(), s.Namespace(), tr))
 	case "help":
 		r.print(strings.TrimSpace(connectCommandsHelp()))
 	case "quit", "exit":
@@ -301,14 +324,15 @@ func (r *repl) emit(rest string) {
 		r.errorf("emit: %v", err)
 		return
 	}
+	s := r.socket()
 	if !ack {
-		if err := r.s.Emit(event, args...); err != nil {
+		if err := s.Emit(event, args...); err != nil {
 			r.errorf("emit: %v", err)
 		}
 		return
 	}
 	r.pending.Add(1)
-	err = r.s.Timeout(r.ackTimeout).EmitWithAckFunc(event, func(reply client.Args, err error) {
+	err = s.Timeout(r.ackTimeout).EmitWithAckFunc(event, func(reply client.Args, err error) {
 		defer r.pending.Done()
 		if err != nil {
 			r.errorf("ack of %s: %v", event, err)
@@ -325,13 +349,13 @@ func (r *repl) emit(rest string) {
 // Output: above the line being typed on a terminal, else on stdout.
 
 func (r *repl) print(line string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.ed != nil {
 		r.ed.Print(line)
 		return
 	}
-	r.mu.Lock()
 	fmt.Fprintln(r.st.stdout, line)
-	r.mu.Unlock()
 }
 
 func (r *repl) status(msg string) { r.print(r.paint(colorStatus, "* "+msg)) }
