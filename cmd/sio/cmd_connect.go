@@ -105,7 +105,7 @@ type repl struct {
 	quit       chan int
 	pending    sync.WaitGroup // acks awaited
 
-	mu      sync.Mutex // the fields below, and output without an editor
+	mu      sync.Mutex       // the fields below, and output without an editor
 	s       *client.Socket   // set once connected
 	ed      *lineedit.Editor // nil: not a terminal (set once connected)
 	filter  *filter
