@@ -89,10 +89,11 @@ func dialWS(ctx context.Context, cfg *config, sid string) (*wsTransport, error) 
 		Header:    ws.HandshakeHeaderHTTP(cfg.headers()),
 		TLSConfig: cfg.TLSConfig,
 		OnStatusError: func(status int, _ []byte, resp io.Reader) {
+			// The Engine.IO error body, when its length is known: a body
+			// that lasts until the server closes is not waited for.
 			refused = &HandshakeError{Status: status}
-			if res, err := http.ReadResponse(bufio.NewReader(resp), nil); err == nil {
+			if res, err := http.ReadResponse(bufio.NewReader(resp), nil); err == nil && res.ContentLength > 0 {
 				refused = refusal(status, res.Body)
-				res.Body.Close()
 			}
 		},
 	}
