@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 )
@@ -73,6 +74,7 @@ func (d *Dialer) socket(rawURL string, opts *Options) (*Socket, error) {
 	}
 	m := d.managers[key]
 	if o.ForceNew || m == nil || m.hasSocket(nsp) {
+		d.pruneLocked()
 		m = NewManager(rawURL, opts)
 		d.own = append(d.own, m)
 		if !o.ForceNew && d.managers[key] == nil {
@@ -83,6 +85,17 @@ func (d *Dialer) socket(rawURL string, opts *Options) (*Socket, error) {
 		}
 	}
 	return m.Socket(nsp, &so), nil
+}
+
+// pruneLocked forgets the Managers made outside the cache (ForceNew, a
+// namespace already taken) that are closed with no active socket left:
+// the Dialer holds only what may still be used or closed.
+func (d *Dialer) pruneLocked() {
+	cached := make(map[*Manager]bool, len(d.managers))
+	for _, m := range d.managers {
+		cached[m] = true
+	}
+	d.own = slices.DeleteFunc(d.own, func(m *Manager) bool { return !cached[m] && m.idle() })
 }
 
 // Managers returns the Managers the Dialer made and holds.

@@ -147,6 +147,14 @@ func (m *Manager) Socket(nsp string, opts *SocketOptions) *Socket {
 	return s
 }
 
+// idle reports whether the Manager is closed, with no active socket and
+// no reconnection waiting.
+func (m *Manager) idle() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state == mClosed && len(m.active) == 0 && !m.reconnecting
+}
+
 // hasSocket reports whether the Manager has a socket for nsp.
 func (m *Manager) hasSocket(nsp string) bool {
 	m.mu.Lock()
