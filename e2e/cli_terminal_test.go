@@ -96,8 +96,8 @@ func lastLine(s string) string {
 	return strings.TrimRight(ls[len(ls)-1], " ")
 }
 
-func scenarioCLIConnectTerminal(t *testing.T, tg sioTarget) {
-	sh := fmt.Sprintf(`%s connect %s; echo "exit=$?"; stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo END; sleep 60`, sioPath(t), tg.url())
+func scenarioCLIConnectTerminal(t *testing.T, tg sioTarget, sio string) {
+	sh := fmt.Sprintf(`%s connect %s; echo "exit=$?"; stty -a | tr ' ;' '\n\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo END; sleep 60`, sio, tg.url())
 	p := startTmux(t, sh)
 	p.wait("* connected to / as ", 1)
 

@@ -10,35 +10,21 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
 )
 
-// buildSio builds cmd/sio once per test binary run.
-var sioBin = sync.OnceValues(func() (string, error) {
-	dir, err := os.MkdirTemp("", "sio-e2e-")
-	if err != nil {
-		return "", err
-	}
+// buildSio builds cmd/sio into dir.
+func buildSio(t *testing.T, dir string) string {
+	t.Helper()
 	bin := filepath.Join(dir, "sio")
 	out, err := exec.Command("go", "build", "-o", bin, "../cmd/sio").CombinedOutput()
 	if err != nil {
-		return "", fmt.Errorf("go build ../cmd/sio: %v\n%s", err, out)
-	}
-	return bin, nil
-})
-
-func sioPath(t *testing.T) string {
-	t.Helper()
-	bin, err := sioBin()
-	if err != nil {
-		t.Fatal(err)
+		t.Fatalf("go build ../cmd/sio: %v\n%s", err, out)
 	}
 	return bin
 }
@@ -48,12 +34,12 @@ type sioResult struct {
 	code           int
 }
 
-// runSio runs sio with args and stdin, bounded to 20 s.
-func runSio(t *testing.T, stdin string, args ...string) sioResult {
+// runSio runs the sio binary with args and stdin, bounded to 20 s.
+func runSio(t *testing.T, bin, stdin string, args ...string) sioResult {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
-	cmd := exec.CommandContext(ctx, sioPath(t), args...)
+	cmd := exec.CommandContext(ctx, bin, args...)
 	cmd.Stdin = strings.NewReader(stdin)
 	var out, errb bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &out, &errb
@@ -67,33 +53,38 @@ func runSio(t *testing.T, stdin string, args ...string) sioResult {
 	return sioResult{out.String(), errb.String(), code}
 }
 
-var cliScenarios = []clientScenario{
-	{"emit", targetOpts{}, scenarioCLIEmit},
-	{"emit-errors", targetOpts{}, scenarioCLIEmitErrors},
-	{"listen", targetOpts{}, scenarioCLIListen},
-	{"connect-pipe", targetOpts{}, scenarioCLIConnectPipe},
-	{"connect-terminal", targetOpts{}, scenarioCLIConnectTerminal},
+type cliScenario struct {
+	name string
+	run  func(t *testing.T, tg sioTarget, sio string)
+}
+
+var cliScenarios = []cliScenario{
+	{"emit", scenarioCLIEmit},
+	{"emit-errors", scenarioCLIEmitErrors},
+	{"listen", scenarioCLIListen},
+	{"connect-pipe", scenarioCLIConnectPipe},
+	{"connect-terminal", scenarioCLIConnectTerminal},
 }
 
 func TestCLI(t *testing.T) {
-	sioPath(t)
+	sio := buildSio(t, t.TempDir())
 	for _, sc := range cliScenarios {
 		t.Run(sc.name, func(t *testing.T) {
 			t.Parallel()
 			for _, kind := range []string{"node", "go"} {
 				t.Run(kind, func(t *testing.T) {
 					t.Parallel()
-					sc.run(t, startTarget(t, kind, sc.opts))
+					sc.run(t, startTarget(t, kind, targetOpts{}), sio)
 				})
 			}
 		})
 	}
 }
 
-func scenarioCLIEmit(t *testing.T, tg sioTarget) {
+func scenarioCLIEmit(t *testing.T, tg sioTarget, sio string) {
 	log := tg.log()
 	// The ack printed as a JSON line; binary both ways as {"$bin":...}.
-	r := runSio(t, "", "emit", tg.url(), "echo", `"hi"`, "2", `{"$bin":"AQID"}`, "word", "--ack")
+	r := runSio(t, sio, "", "emit", tg.url(), "echo", `"hi"`, "2", `{"$bin":"AQID"}`, "word", "--ack")
 	if r.code != 0 || r.stdout != `["hi",2,{"$bin":"AQID"},"word"]`+"\n" {
 		t.Fatalf("emit --ack: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -105,7 +96,7 @@ func scenarioCLIEmit(t *testing.T, tg sioTarget) {
 	// Flags after the arguments, a namespace, auth, a transport; no ack.
 	// (Over polling: over WebSocket our server drops an event that comes
 	// just before the connection closes, see the report of this change.)
-	r = runSio(t, "", "emit", tg.url(), "seq", "-1", "--namespace", "/admin", "--auth", `{"k":"v"}`, "--transport", "polling")
+	r = runSio(t, sio, "", "emit", tg.url(), "seq", "-1", "--namespace", "/admin", "--auth", `{"k":"v"}`, "--transport", "polling")
 	if r.code != 0 || r.stdout != "" {
 		t.Fatalf("emit: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -116,7 +107,7 @@ func scenarioCLIEmit(t *testing.T, tg sioTarget) {
 	if ev := log.expect("seq", clientWait, isEvent("/admin", "seq")); ev.argsJSON() != `[-1]` || ev.HasAck {
 		t.Errorf("server got %s", ev.raw)
 	}
-	r = runSio(t, "", "emit", tg.url(), "echo", "ws", "--transport", "websocket", "--ack")
+	r = runSio(t, sio, "", "emit", tg.url(), "echo", "ws", "--transport", "websocket", "--ack")
 	if r.code != 0 || r.stdout != `["ws"]`+"\n" {
 		t.Fatalf("emit over WebSocket: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
@@ -124,35 +115,35 @@ func scenarioCLIEmit(t *testing.T, tg sioTarget) {
 		t.Errorf("connection %s", c.raw)
 	}
 	// One emit per line of stdin, arguments as on the command line.
-	r = runSio(t, "1 2\n\n\"x\" {\"a\": [1, 2]} plain\n", "emit", tg.url(), "echo", "--ack")
+	r = runSio(t, sio, "1 2\n\n\"x\" {\"a\": [1, 2]} plain\n", "emit", tg.url(), "echo", "--ack")
 	if r.code != 0 || r.stdout != "[1,2]\n[\"x\",{\"a\":[1,2]},\"plain\"]\n" {
 		t.Fatalf("emit from stdin: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 }
 
-func scenarioCLIEmitErrors(t *testing.T, tg sioTarget) {
+func scenarioCLIEmitErrors(t *testing.T, tg sioTarget, sio string) {
 	// No ack in time: exit status 2.
-	r := runSio(t, "", "emit", tg.url(), "noack", "--ack", "--timeout", "300ms")
+	r := runSio(t, sio, "", "emit", tg.url(), "noack", "--ack", "--timeout", "300ms")
 	if r.code != 2 || !strings.Contains(r.stderr, "operation has timed out") {
 		t.Errorf("ack timeout: code %d, stderr %q", r.code, r.stderr)
 	}
 	// Refused by a middleware: 1, with the server's message and data.
-	r = runSio(t, "", "emit", tg.url()+"/mw", "x")
+	r = runSio(t, sio, "", "emit", tg.url()+"/mw", "x")
 	if r.code != 1 || !strings.Contains(r.stderr, `refused by the server: not authorized (data {"content":"retry later"})`) {
 		t.Errorf("refused: code %d, stderr %q", r.code, r.stderr)
 	}
 	// Bad arguments: 1.
-	r = runSio(t, "", "emit", tg.url(), "x", `{"a":`)
+	r = runSio(t, sio, "", "emit", tg.url(), "x", `{"a":`)
 	if r.code != 1 || !strings.Contains(r.stderr, "not valid JSON") {
 		t.Errorf("bad JSON: code %d, stderr %q", r.code, r.stderr)
 	}
 	// A server that is not there: 1, with the transport's message.
 	tg.kill()
-	r = runSio(t, "", "emit", tg.url(), "x")
+	r = runSio(t, sio, "", "emit", tg.url(), "x")
 	if r.code != 1 || !strings.Contains(r.stderr, "xhr poll error") {
 		t.Errorf("no server: code %d, stderr %q", r.code, r.stderr)
 	}
-	r = runSio(t, "", "emit", tg.url(), "x", "--transport", "websocket")
+	r = runSio(t, sio, "", "emit", tg.url(), "x", "--transport", "websocket")
 	if r.code != 1 || !strings.Contains(r.stderr, "websocket error") {
 		t.Errorf("no server over WebSocket: code %d, stderr %q", r.code, r.stderr)
 	}
@@ -160,10 +151,10 @@ func scenarioCLIEmitErrors(t *testing.T, tg sioTarget) {
 
 // startSio starts sio in the background; its stdout lines arrive on the
 // returned channel, closed at the end.
-func startSio(t *testing.T, args ...string) (*exec.Cmd, <-chan string, *lockedBuffer) {
+func startSio(t *testing.T, sio string, args ...string) (*exec.Cmd, <-chan string, *lockedBuffer) {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
-	cmd := exec.CommandContext(ctx, sioPath(t), args...)
+	cmd := exec.CommandContext(ctx, sio, args...)
 	stderr := &lockedBuffer{}
 	cmd.Stderr = stderr
 	out, err := cmd.StdoutPipe()
@@ -195,11 +186,11 @@ func startSio(t *testing.T, args ...string) (*exec.Cmd, <-chan string, *lockedBu
 	return cmd, lines, stderr
 }
 
-func scenarioCLIListen(t *testing.T, tg sioTarget) {
+func scenarioCLIListen(t *testing.T, tg sioTarget, sio string) {
 	log := tg.log()
-	all, allLines, _ := startSio(t, "listen", tg.url(), "--count", "2")
+	all, allLines, _ := startSio(t, sio, "listen", tg.url(), "--count", "2")
 	c1 := log.expect("listener connection", clientWait, isConnection("/"))
-	none, noneLines, _ := startSio(t, "listen", tg.url(), "other")
+	none, noneLines, _ := startSio(t, sio, "listen", tg.url(), "other")
 	c2 := log.expect("second listener connection", clientWait, isConnection("/"))
 	// A Go client makes the server emit "sched" to both listeners (each
 	// socket is in the room of its own id).
@@ -248,7 +239,7 @@ func scenarioCLIListen(t *testing.T, tg sioTarget) {
 	}
 }
 
-func scenarioCLIConnectPipe(t *testing.T, tg sioTarget) {
+func scenarioCLIConnectPipe(t *testing.T, tg sioTarget, sio string) {
 	script := strings.Join([]string{
 		`emit echo 1 {"k": "v"} --ack`,
 		`reply question "fine"`,
@@ -258,7 +249,7 @@ func scenarioCLIConnectPipe(t *testing.T, tg sioTarget) {
 		`bogus`,
 		`emit hello 5 --ack`,
 	}, "\n") + "\n"
-	r := runSio(t, script, "connect", tg.url())
+	r := runSio(t, sio, script, "connect", tg.url())
 	out := r.stdout
 	for _, want := range []string{
 		"* connected to / as ",
