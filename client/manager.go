@@ -255,7 +255,7 @@ func (m *Manager) open() {
 		h := &engineHandler{m: m, gen: gen, dec: parser.NewDecoder(parser.Limits{})}
 		conn, err := client.Dial(ctx, m.url, eo, h)
 		if err != nil && ctx.Err() == context.DeadlineExceeded {
-			err = ErrConnectTimeout
+			err = &connectTimeout{cause: err}
 		}
 		m.tasks.Push(func() { m.onOpenResult(gen, conn, err) })
 	}()

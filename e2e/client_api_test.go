@@ -24,6 +24,7 @@ var apiScenarios = []clientScenario{
 	{"outgoing-listeners", targetOpts{}, scenarioOutgoingListeners},
 	{"send-compress", targetOpts{}, scenarioSendCompress},
 	{"error-http-refusal", targetOpts{transports: []string{"websocket"}}, scenarioErrorRefusal},
+	{"error-connect-timeout", targetOpts{pausable: true}, scenarioErrorConnectTimeout},
 }
 
 func TestClientAPI(t *testing.T) {
@@ -254,5 +255,27 @@ func TestClientErrorsNetwork(t *testing.T) {
 				t.Fatalf("error %T %v, want %q (socket.io-client's) around a dial *net.OpError", err, err, ref.Message)
 			}
 		})
+	}
+}
+
+// A server that accepts and never answers: "timeout", as socket.io-client
+// reports, wrapping what the attempt was doing (a polling request cut by
+// the deadline).
+func scenarioErrorConnectTimeout(t *testing.T, tg sioTarget) {
+	var resumed sync.Once
+	resume := func() { resumed.Do(tg.resume) }
+	t.Cleanup(resume)
+	tg.pause()
+	js := startJSRetryClient(t, tg.url(), map[string]any{"transports": []string{"polling"}, "reconnection": false, "timeout": 300})
+	ref := recvC(t, js.errCh, "socket.io-client's connect_error")
+	o := fastClient()
+	o.Transports = []string{"polling"}
+	o.NoReconnection = true
+	o.Timeout = 300 * time.Millisecond
+	_, err := client.Connect(context.Background(), tg.url()+"/", o)
+	var te *client.TransportError
+	if !errors.Is(err, client.ErrConnectTimeout) || err.Error() != ref.Message || !errors.As(err, &te) ||
+		te.Message != "xhr poll error" || !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("error %v, want %q (socket.io-client's) around the request cut by the deadline", err, ref.Message)
 	}
 }

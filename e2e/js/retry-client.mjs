@@ -12,6 +12,7 @@
 //	ackTimeout   socket option ackTimeout, ms
 //	transports   e.g. ["websocket"] (default ["polling","websocket"])
 //	reconnection false: one attempt only (default true)
+//	timeout      Manager option timeout, ms (default 2000)
 //	timeoutMs    hard timeout: the process exits with code 3 after it
 //	             (default 20000)
 //
@@ -65,7 +66,7 @@ const socket = io(opts.url, {
   reconnection: opts.reconnection ?? true,
   reconnectionDelay: 50,
   reconnectionDelayMax: 200,
-  timeout: 2000,
+  timeout: opts.timeout ?? 2000,
 });
 socket.on("connect", () => emit({ event: "connect", sid: socket.id }));
 socket.on("disconnect", (reason) => emit({ event: "disconnect", reason }));
