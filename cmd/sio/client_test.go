@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"flag"
 	"io"
+	"log"
 	"net"
 	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"strings"
 	"testing"
@@ -139,4 +141,31 @@ func FuzzParseLine(f *testing.F) {
 		}
 		marshal(vals) // encodable, whatever was parsed
 	})
+}
+
+// A server with a certificate no one signed: refused (exit 1, the
+// certificate error), accepted with --insecure, over polling and
+// WebSocket (wss).
+func TestEmitInsecure(t *testing.T) {
+	server := socketio.NewServer(nil)
+	server.OnConnection(func(s *socketio.Socket) {
+		s.On("ping", func(e *socketio.Event) { e.Ack("pong") })
+	})
+	srv := httptest.NewUnstartedServer(server)
+	srv.Config.ErrorLog = log.New(io.Discard, "", 0) // the refused handshakes
+	srv.StartTLS()
+	defer func() { server.Close(); srv.Close() }()
+	for _, tr := range []string{"polling", "websocket"} {
+		var out, errb bytes.Buffer
+		code := run([]string{"emit", srv.URL, "ping", "--ack", "--transport", tr}, streams{strings.NewReader(""), &out, &errb})
+		if code != 1 || !strings.Contains(errb.String(), "certificate") {
+			t.Errorf("%s without --insecure: code %d, stderr %q", tr, code, errb.String())
+		}
+		out.Reset()
+		errb.Reset()
+		code = run([]string{"emit", srv.URL, "ping", "--ack", "--insecure", "--transport", tr}, streams{strings.NewReader(""), &out, &errb})
+		if code != 0 || out.String() != "[\"pong\"]\n" {
+			t.Errorf("%s with --insecure: code %d, stdout %q, stderr %q", tr, code, out.String(), errb.String())
+		}
+	}
 }
