@@ -132,7 +132,7 @@ func TestNamespacesOverOneConnection(t *testing.T) {
 	o := fast()
 	o.Auth = map[string]any{"token": "abc"}
 	m := NewManager(url, o)
-	a, b := m.Socket("/"), m.Socket("/admin")
+	a, b := m.Socket("/", nil), m.Socket("/admin", nil)
 	done := make(chan struct{}, 2)
 	a.OnConnect(func() { done <- struct{}{} })
 	b.OnConnect(func() { done <- struct{}{} })
@@ -298,7 +298,7 @@ func TestCloseAbortsConnectionAttempt(t *testing.T) {
 	}()
 	o := fast()
 	o.Timeout = 10 * time.Second
-	s := NewManager("http://"+ln.Addr().String(), o).Socket("/")
+	s := NewManager("http://"+ln.Addr().String(), o).Socket("/", nil)
 	s.Connect()
 	select {
 	case c := <-accepted:

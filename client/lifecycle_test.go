@@ -38,7 +38,7 @@ func TestParseErrorCause(t *testing.T) {
 	o.Transports = []string{"polling"}
 	o.NoReconnection = true
 	m := NewManager(fake.URL, o)
-	s := m.Socket("/")
+	s := m.Socket("/", nil)
 	type rc struct {
 		reason Reason
 		cause  error

@@ -24,6 +24,13 @@ const (
 
 // Manager is one connection to a server, shared by sockets of several
 // namespaces (Node: Manager, socket.io).
+//
+// Its own handlers (OnOpen, OnError, OnClose, OnPing, the reconnection
+// ones and the engine events of engine.go) run on the Manager's handler
+// goroutine, one at a time, in order; its sockets' handlers run on their
+// own goroutines (see Socket). The engine's reader decodes packets and
+// hands each to its socket's handler queue; acknowledgements are resolved
+// on the reader at once.
 type Manager struct {
 	url   string
 	opts  Options
@@ -48,6 +55,8 @@ type Manager struct {
 	onPing                    []func()
 	onReconnect               []func(int)
 	onReconnectAttempt        []func(int)
+
+	engineEvents engineListeners // engine.go
 }
 
 // NewManager returns a Manager for the server at rawURL (its path is
@@ -79,7 +88,12 @@ func Connect(ctx context.Context, rawURL string, opts *Options) (*Socket, error)
 	if nsp == "" {
 		nsp = "/"
 	}
-	s := NewManager(rawURL, opts).Socket(nsp)
+	return connectSocket(ctx, NewManager(rawURL, opts).Socket(nsp, nil))
+}
+
+// connectSocket connects s and waits until it is connected, refused, or
+// ctx ends.
+func connectSocket(ctx context.Context, s *Socket) (*Socket, error) {
 	result := make(chan error, 1)
 	s.OnConnect(func() {
 		select {
@@ -111,8 +125,11 @@ func Connect(ctx context.Context, rawURL string, opts *Options) (*Socket, error)
 }
 
 // Socket returns the manager's socket for namespace nsp, creating it (not
-// connected: call Connect).
-func (m *Manager) Socket(nsp string) *Socket {
+// connected: call Connect) with opts, or, if opts is nil, with the socket
+// settings of the Manager's Options (Auth, AuthFunc, AckTimeout, Retries).
+// A socket that exists is returned as it is; opts are then ignored (Node:
+// manager.socket(nsp, opts)).
+func (m *Manager) Socket(nsp string, opts *SocketOptions) *Socket {
 	if !strings.HasPrefix(nsp, "/") {
 		nsp = "/" + nsp
 	}
@@ -121,14 +138,29 @@ func (m *Manager) Socket(nsp string) *Socket {
 	if s := m.sockets[nsp]; s != nil {
 		return s
 	}
-	s := newSocket(m, nsp)
+	so := m.opts.socketConfig()
+	if opts != nil {
+		so = *opts
+	}
+	s := newSocket(m, nsp, so)
 	m.sockets[nsp] = s
 	return s
 }
 
-// The Manager's handlers (OnOpen, OnError, OnClose, OnPing and the
-// reconnection ones) run on its handler goroutine, like the sockets'
-// handlers: one at a time, in order.
+// idle reports whether the Manager is closed, with no active socket and
+// no reconnection waiting.
+func (m *Manager) idle() bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.state == mClosed && len(m.active) == 0 && !m.reconnecting
+}
+
+// hasSocket reports whether the Manager has a socket for nsp.
+func (m *Manager) hasSocket(nsp string) bool {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.sockets[nsp] != nil
+}
 
 // OnOpen registers f, called when the connection opens.
 func (m *Manager) OnOpen(f func()) { m.on(func() { m.onOpen = append(m.onOpen, f) }) }
@@ -203,6 +235,7 @@ func (m *Manager) open() {
 		Logger:           m.opts.Logger,
 		MaxBufferedBytes: m.opts.MaxBufferedBytes,
 		OnPing:           func() { m.tasks.Push(func() { m.emitPing(gen) }) },
+		Events:           m.engineHooks(),
 	}
 	if m.opts.RememberUpgrade && m.upgraded {
 		eo.Transports = []string{client.WebSocket}
@@ -222,7 +255,7 @@ func (m *Manager) open() {
 		h := &engineHandler{m: m, gen: gen, dec: parser.NewDecoder(parser.Limits{})}
 		conn, err := client.Dial(ctx, m.url, eo, h)
 		if err != nil && ctx.Err() == context.DeadlineExceeded {
-			err = ErrConnectTimeout
+			err = &connectTimeout{cause: err}
 		}
 		m.tasks.Push(func() { m.onOpenResult(gen, conn, err) })
 	}()
@@ -259,7 +292,7 @@ func (m *Manager) onOpenResult(gen uint64, conn *client.Conn, err error) {
 			f(err)
 		}
 		for _, s := range m.activeSockets() {
-			s.onEngineError(err)
+			s.tasks.PushNoWait(func() { s.onEngineError(err) })
 		}
 		if reconnecting {
 			m.mu.Lock()
@@ -282,7 +315,7 @@ func (m *Manager) onOpenResult(gen uint64, conn *client.Conn, err error) {
 		f()
 	}
 	for _, s := range m.activeSockets() {
-		s.sendConnect()
+		s.tasks.PushNoWait(func() { s.sendConnect(gen) })
 	}
 	if reconnecting {
 		m.mu.Lock()
@@ -312,11 +345,14 @@ func (m *Manager) activeSockets() []*Socket {
 // the manager was closed on purpose.
 func (m *Manager) onEngineClose(gen uint64, reason Reason, cause error) {
 	if gen == m.generation() {
-		m.handleClose(reason, cause)
+		m.handleClose(gen, reason, cause)
 	}
 }
 
-func (m *Manager) handleClose(reason Reason, cause error) {
+// handleClose ends connection gen (handler goroutine): the Manager's
+// OnClose handlers run, each active socket's close is queued behind its
+// pending events, and reconnection starts unless the close was wanted.
+func (m *Manager) handleClose(gen uint64, reason Reason, cause error) {
 	m.mu.Lock()
 	if m.engine != nil && m.engine.Upgraded() {
 		m.upgraded = true
@@ -330,11 +366,16 @@ func (m *Manager) handleClose(reason Reason, cause error) {
 	for _, f := range hs {
 		f(reason, cause)
 	}
-	for _, s := range m.activeSockets() {
-		s.onClose(reason, cause)
-	}
+	m.closeSockets(gen, reason, cause)
 	if !skip {
 		m.reconnect()
+	}
+}
+
+// closeSockets queues the close of connection gen on each active socket.
+func (m *Manager) closeSockets(gen uint64, reason Reason, cause error) {
+	for _, s := range m.activeSockets() {
+		s.tasks.PushNoWait(func() { s.onClose(gen, reason, cause) })
 	}
 }
 
@@ -387,17 +428,17 @@ func (m *Manager) attempt() {
 
 // subscribe marks s active and opens the connection if it is closed and
 // no reconnection is waiting (Node's socket.connect()). It reports whether
-// the connection is open.
-func (m *Manager) subscribe(s *Socket) (open bool) {
+// the connection is open, and its generation.
+func (m *Manager) subscribe(s *Socket) (gen uint64, open bool) {
 	m.mu.Lock()
 	m.active[s] = true
-	open = m.state == mOpen
+	open, gen = m.state == mOpen, m.gen
 	waiting := m.reconnecting
 	m.mu.Unlock()
 	if !open && !waiting {
 		m.open()
 	}
-	return open
+	return gen, open
 }
 
 // unsubscribe marks s inactive; the last one closes the connection.
@@ -426,6 +467,7 @@ func (m *Manager) Close() {
 	}
 	engine := m.engine
 	wasOpen := m.state != mClosed
+	gen := m.gen
 	m.gen++
 	m.engine = nil
 	m.state = mClosed
@@ -441,18 +483,19 @@ func (m *Manager) Close() {
 			for _, f := range hs {
 				f(ReasonForcedClose, nil)
 			}
-			for _, s := range m.activeSockets() {
-				s.onClose(ReasonForcedClose, nil)
-			}
+			m.closeSockets(gen, ReasonForcedClose, nil)
 		})
 	}
 }
 
-// write sends an encoded packet on the current connection; it reports
-// false when there is none.
-func (m *Manager) write(p *parser.Packet) bool {
+// writeOn sends an encoded packet on connection gen; it reports false
+// when that connection is not the open one.
+func (m *Manager) writeOn(gen uint64, p *parser.Packet) bool {
 	m.mu.Lock()
 	engine := m.engine
+	if m.gen != gen {
+		engine = nil
+	}
 	m.mu.Unlock()
 	if engine == nil {
 		return false
@@ -467,48 +510,6 @@ func (m *Manager) write(p *parser.Packet) bool {
 		pkts[1+i] = packet.Packet{Type: packet.Message, Data: a, Binary: true}
 	}
 	return engine.SendPackets(pkts...) == nil
-}
-
-// engineHandler receives one Engine.IO connection's messages.
-type engineHandler struct {
-	m   *Manager
-	gen uint64
-	dec *parser.Decoder
-}
-
-func (h *engineHandler) OnMessage(data []byte, binary bool) {
-	p, err := h.dec.Add(data, binary)
-	if err != nil {
-		h.m.tasks.Push(func() { h.m.parseError(h.gen, err) })
-		return
-	}
-	if p == nil {
-		return
-	}
-	h.m.mu.Lock()
-	s := h.m.sockets[p.Nsp]
-	h.m.mu.Unlock()
-	if s == nil {
-		return
-	}
-	if p.Type == parser.Ack || p.Type == parser.BinaryAck {
-		s.onAck(p) // at once: a handler may be waiting for it
-		return
-	}
-	h.m.tasks.Push(func() {
-		// Packets of a connection closed meanwhile (Close, a parse
-		// error) are dropped: a CONNECT reply belongs to its connection.
-		if h.gen == h.m.generation() {
-			s.onPacket(p)
-		}
-	})
-}
-
-func (h *engineHandler) OnClose(reason string, err error) {
-	h.dec.Reset()
-	// Not Push: the close may be reported from a write made under a
-	// socket's lock (Conn.SendPackets), which must not wait for the queue.
-	h.m.tasks.PushNoWait(func() { h.m.onEngineClose(h.gen, Reason(reason), err) })
 }
 
 // generation returns the number of the current connection attempt.
@@ -533,5 +534,5 @@ func (m *Manager) parseError(gen uint64, err error) {
 	if engine != nil {
 		engine.Close()
 	}
-	m.handleClose(ReasonParseError, err)
+	m.handleClose(gen, ReasonParseError, err)
 }

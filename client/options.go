@@ -47,14 +47,25 @@ type Options struct {
 	// the error "timeout".
 	Timeout time.Duration
 
+	// ForceNew makes a Dialer open a new Manager for this socket instead
+	// of sharing the one it holds for the server (Node: forceNew: true, or
+	// multiplex: false). NewManager and Connect always make a new one.
+	ForceNew bool
+
+	// The settings of the Manager's sockets, for those made without
+	// SocketOptions (see Manager.Socket).
+
 	// Auth is sent with every CONNECT (Node: auth as an object).
 	Auth map[string]any
 	// AuthFunc, if set, is called before every CONNECT and its result is
 	// sent instead of Auth (Node: auth as a function).
 	AuthFunc func() map[string]any
 	// AckTimeout is the default timeout of EmitWithAck (Node: ackTimeout);
-	// 0 means only the context bounds it.
+	// 0 means only the context bounds it. With Retries, it bounds each try.
 	AckTimeout time.Duration
+	// Retries turns on at-least-once delivery (Node: retries): see
+	// SocketOptions.Retries.
+	Retries int
 	// MaxBufferedBytes bounds the data queued on the connection and not
 	// yet written (default 16 MiB): past it, as when the server stops
 	// reading, the connection closes with ReasonTransportError and the
@@ -98,4 +109,48 @@ func (o *Options) withDefaults() Options {
 		c.Logger = slog.New(slog.DiscardHandler)
 	}
 	return c
+}
+
+// SocketOptions configures one namespace's socket (Node: the options of
+// manager.socket(nsp, opts)). Given to Manager.Socket, they replace the
+// Manager's Options.Auth, AuthFunc, AckTimeout and Retries for that socket
+// entirely: a zero field means none, not the Manager's.
+type SocketOptions struct {
+	// Auth is sent with every CONNECT of the socket.
+	Auth map[string]any
+	// AuthFunc, if set, is called with the namespace before every CONNECT
+	// of the socket, and its result sent instead of Auth (Node: auth as a
+	// function). It runs on the goroutine that sends the CONNECT: the
+	// socket's handler goroutine when the Manager (re)connects, the
+	// caller's in Socket.Connect.
+	AuthFunc func(nsp string) map[string]any
+	// AckTimeout is the default timeout of EmitWithAck; with Retries, the
+	// timeout of each try. 0: only the context bounds a wait.
+	AckTimeout time.Duration
+	// Retries turns on at-least-once delivery when above 0, as
+	// socket.io-client's retries: every Emit and EmitWithAck that is not
+	// volatile joins a queue; the queue sends one packet at a time, in
+	// order, each with an acknowledgement id (the server sees an ack
+	// requested even for Emit), and sends the next once the server has
+	// acknowledged it. A try that fails (no ack within AckTimeout, or the
+	// connection lost before the ack) is repeated, up to Retries times
+	// more; then the packet is dropped and EmitWithAck returns the last
+	// error (ErrTimeout or ErrDisconnected). Packets wait in the queue
+	// while the socket is disconnected (up to Options.MaxBufferedPackets)
+	// and go on the next connection. A packet whose ack was lost is sent
+	// again: the server may see it twice.
+	//
+	// Unlike the reference, a try without AckTimeout waits for its ack
+	// until the connection is lost (socket.io-client then takes the
+	// server's first ack argument as an error and resends).
+	Retries int
+}
+
+// socketConfig returns the socket settings of the Manager's Options.
+func (o *Options) socketConfig() SocketOptions {
+	so := SocketOptions{Auth: o.Auth, AckTimeout: o.AckTimeout, Retries: o.Retries}
+	if f := o.AuthFunc; f != nil {
+		so.AuthFunc = func(string) map[string]any { return f() }
+	}
+	return so
 }

@@ -439,6 +439,7 @@ func logArgs(vals []any) []json.RawMessage {
 // goBehaviour gives io the behaviour of js/sio-server.mjs (see there),
 // reporting to push.
 func goBehaviour(io *socketio.Server, push func(srvEvent)) {
+	var flakySeen sync.Map
 	setup := func(nsp *socketio.Namespace) {
 		name := nsp.Name()
 		nsp.OnConnection(func(s *socketio.Socket) {
@@ -480,6 +481,16 @@ func goBehaviour(io *socketio.Server, push func(srvEvent)) {
 						s.Emit("item", i)
 					}
 					e.Ack(n)
+				case "noack":
+				case "flaky":
+					var key string
+					e.Decode(0, &key)
+					if _, seen := flakySeen.LoadOrStore(key, true); seen {
+						e.Ack(key)
+					}
+				case "hello":
+					s.Emit("hello", args...)
+					e.Ack(args...)
 				case "ask":
 					go func() {
 						reply, err := s.Timeout(2*time.Second).EmitWithAck(context.Background(), "question", args...)

@@ -72,7 +72,7 @@ func newManager(t *testing.T, tg sioTarget, o *client.Options, nsps ...string) (
 	m := client.NewManager(tg.url(), o)
 	recs := make([]*sockRec, len(nsps))
 	for i, nsp := range nsps {
-		recs[i] = watch(m.Socket(nsp))
+		recs[i] = watch(m.Socket(nsp, nil))
 	}
 	t.Cleanup(func() {
 		for _, r := range recs {

@@ -88,13 +88,16 @@ func scenarioClientDisconnect(transports []string) func(*testing.T, sioTarget) {
 
 // holdQueue makes the server emit "item" to s (through "burst") and blocks
 // the client's handler of it until the returned release is called: the
-// Manager's handler goroutine is busy, later packets wait behind it.
+// socket's handler goroutine is busy, its later packets wait behind it.
 func holdQueue(t *testing.T, s *client.Socket) (release func()) {
 	t.Helper()
 	entered, done := make(chan struct{}), make(chan struct{})
+	var once sync.Once
 	s.On("item", func(int) {
-		close(entered)
-		<-done
+		once.Do(func() {
+			close(entered)
+			<-done
+		})
 	})
 	ctx, cancel := context.WithTimeout(context.Background(), clientWait)
 	defer cancel()
@@ -113,8 +116,9 @@ func holdQueue(t *testing.T, s *client.Socket) (release func()) {
 	return release
 }
 
-// The CONNECT reply of /admin is queued behind a slow handler of / when
-// /admin's Disconnect is called. The reply must be ignored (no OnConnect,
+// A CONNECT reply of /admin is queued behind a slow handler of /admin
+// when /admin's Disconnect is called: /admin left, then connected again,
+// while its handler still ran. The reply must be ignored (no OnConnect,
 // not connected) and the socket the server made for it closed: the server
 // records "client namespace disconnect" for it. With reconnect, Connect is
 // called again before the reply is handled: the pending CONNECT is reused
@@ -124,16 +128,23 @@ func scenarioLateConnectReply(reconnect bool) func(*testing.T, sioTarget) {
 	return func(t *testing.T, tg sioTarget) {
 		m, recs := newManager(t, tg, fastClient(), "/", "/admin")
 		a, b := recs[0], recs[1]
-		connectAll(t, a)
+		connectAll(t, a, b)
 		log := tg.log()
 		log.expect("connection to /", clientWait, isConnection("/"))
-		release := holdQueue(t, a.s)
+		first := log.expect("connection to /admin", clientWait, isConnection("/admin"))
+		release := holdQueue(t, b.s)
 
+		// Leave and come back while the handler runs: the new CONNECT
+		// goes at once, its reply waits behind the handler.
+		b.s.Disconnect()
+		if ev := log.expect("disconnect of /admin", clientWait, isDisconnect("/admin")); ev.ID != first.ID {
+			t.Fatalf("server: %s, want the disconnect of %s", ev.raw, first.ID)
+		}
 		b.s.Connect()
-		conn := log.expect("connection to /admin", clientWait, isConnection("/admin"))
+		conn := log.expect("second connection to /admin", clientWait, isConnection("/admin"))
 		// The server wrote the CONNECT reply before the ack of this emit,
 		// and acks are read as they arrive: once the ack is back, the reply
-		// waits in the client's queue.
+		// waits in the socket's queue.
 		ctx, cancel := context.WithTimeout(context.Background(), clientWait)
 		defer cancel()
 		if _, err := a.s.EmitWithAck(ctx, "sync"); err != nil {
@@ -144,6 +155,10 @@ func scenarioLateConnectReply(reconnect bool) func(*testing.T, sioTarget) {
 			b.s.Connect()
 		}
 		release()
+		// The first Disconnect's report comes once the handler returned.
+		if reason := recvC(t, b.disconnects, "disconnect"); reason != "io client disconnect" {
+			t.Errorf("disconnect reason %q", reason)
+		}
 
 		if !reconnect {
 			ev := log.expect("disconnect of /admin", clientWait, isDisconnect("/admin"))
@@ -151,7 +166,7 @@ func scenarioLateConnectReply(reconnect bool) func(*testing.T, sioTarget) {
 				t.Errorf("server: %s, want the disconnect of %s with reason client namespace disconnect", ev.raw, conn.ID)
 			}
 			noRecvC(t, b.connects, 300*time.Millisecond, "connect after Disconnect")
-			noRecvC(t, b.disconnects, 0, "disconnect")
+			noRecvC(t, b.disconnects, 0, "second disconnect")
 			if b.s.Connected() || b.s.ID() != "" || b.s.Active() {
 				t.Errorf("after the late reply: connected %v, id %q, active %v", b.s.Connected(), b.s.ID(), b.s.Active())
 			}
@@ -160,7 +175,7 @@ func scenarioLateConnectReply(reconnect bool) func(*testing.T, sioTarget) {
 				t.Errorf("connected as %q, the server made %q", id, conn.ID)
 			}
 			noRecvC(t, b.connects, 300*time.Millisecond, "second connect")
-			log.expectNone("second connection", 0, isConnection("/admin"))
+			log.expectNone("third connection", 0, isConnection("/admin"))
 			echo(t, tg, b.s)
 		}
 		// The other namespace and the connection are untouched.
@@ -298,7 +313,7 @@ func scenarioManagerTimeout(t *testing.T, tg sioTarget) {
 	echo(t, tg, r.s)
 }
 
-// OnDisconnect runs on the Manager's handler goroutine: a Disconnect made
+// OnDisconnect runs on the socket's handler goroutine: a Disconnect made
 // while a handler runs reports after that handler returns; Connected is
 // false at once.
 func scenarioDisconnectWaitsForHandler(t *testing.T, tg sioTarget) {

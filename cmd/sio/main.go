@@ -1,10 +1,16 @@
-// Command sio is a command-line tool for Socket.IO v4 servers.
+// Command sio is a command-line tool for Socket.IO v4 servers: a wscat
+// for Socket.IO, on this module's Go client, and a load tool.
 //
-//	sio bench <scenario> [flags]   load test a server on this machine
+//	sio connect URL [flags]                     interactive session
+//	sio emit URL EVENT [ARG...] [--ack]         one emit, its ack printed
+//	sio listen URL [EVENT...] [--count N]       incoming events as JSON lines
+//	sio bench <scenario> [flags]                load test a server on this machine
 //
-// Subcommands planned for later (connect, emit, listen: a "wscat for
-// Socket.IO") hook into the same table; only bench exists today. Run
-// "sio help" or "sio bench -h" for the flags.
+// Run "sio help" or "sio <command> -h" for the flags.
+//
+// The line editor of connect is this module's own (internal/lineedit, on
+// termios through package syscall): the core module takes no dependency
+// beyond its WebSocket library, and the editor a REPL needs is small.
 package main
 
 import (
@@ -18,22 +24,26 @@ import (
 type command struct {
 	name  string
 	usage string
-	run   func(args []string, stdout, stderr io.Writer) int
+	run   func(args []string, st streams) int
 }
 
 func commands() []command {
 	return []command{
-		{"bench", "load test a Socket.IO v4 server on a loopback address (connect, echo, broadcast, idle, polling)", runBench},
+		{"connect", "an interactive session: emit, print incoming events (line editing, history)", runConnect},
+		{"emit", "emit one event (or one per line of stdin) and print its ack; exit 0 ok, 1 error, 2 timeout", runEmit},
+		{"listen", "print incoming events as JSON lines, until interrupted or --count N", runListen},
+		{"bench", "load test a Socket.IO v4 server on a loopback address (connect, echo, broadcast, idle, polling)",
+			func(args []string, st streams) int { return runBench(args, st.stdout, st.stderr) }},
 	}
 }
 
 func main() {
-	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
+	os.Exit(run(os.Args[1:], streams{os.Stdin, os.Stdout, os.Stderr}))
 }
 
-func run(args []string, stdout, stderr io.Writer) int {
+func run(args []string, st streams) int {
 	if len(args) == 0 || args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
-		usage(stderr)
+		usage(st.stderr)
 		if len(args) == 0 {
 			return 2
 		}
@@ -41,11 +51,11 @@ func run(args []string, stdout, stderr io.Writer) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
-			return c.run(args[1:], stdout, stderr)
+			return c.run(args[1:], st)
 		}
 	}
-	fmt.Fprintf(stderr, "sio: unknown command %q\n\n", args[0])
-	usage(stderr)
+	fmt.Fprintf(st.stderr, "sio: unknown command %q\n\n", args[0])
+	usage(st.stderr)
 	return 2
 }
 

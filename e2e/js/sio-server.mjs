@@ -34,6 +34,12 @@
 //	"ask" (...args)           socket.timeout(2000).emit("question", ...args, cb);
 //	                          the client's answer is logged and, if "ask"
 //	                          asked for an ack, acked back
+//	"noack" (...)             logged, never acked
+//	"flaky" (key)             acked with key from its second receipt on (per
+//	                          process): the first try of a retried emit is
+//	                          lost
+//	"hello" (...)             emits "hello" back to the socket with the same
+//	                          arguments, then acks them
 //
 // The namespace "/mw" refuses every connection in a middleware with
 // err.message "not authorized" and err.data {"content":"retry later"}.
@@ -106,6 +112,8 @@ if (opts.recovery) {
 }
 const io = new Server(httpServer, serverOpts);
 
+const flakySeen = new Set();
+
 function setup(nsp) {
   nsp.on("connection", (socket) => {
     const name = nsp.name;
@@ -158,6 +166,19 @@ function setup(nsp) {
           if (ack) ack(n);
           return;
         }
+        case "noack":
+          return;
+        case "flaky":
+          if (flakySeen.has(args[0])) {
+            if (ack) ack(args[0]);
+          } else {
+            flakySeen.add(args[0]);
+          }
+          return;
+        case "hello":
+          socket.emit("hello", ...args);
+          if (ack) ack(...args);
+          return;
         case "ask":
           socket.timeout(2000).emit("question", ...args, (err, ...answer) => {
             if (err) {

@@ -61,32 +61,11 @@ type Options struct {
 	// OnPing, if set, is called after each ping from the server (the
 	// socket.io Manager's "ping" event), on the reader goroutine.
 	OnPing func()
+	// Events, if set, receives the connection's other events (Node:
+	// socket.on("upgrade"), ...); see Events.
+	Events Events
 	// Logger receives debug logs; nil means quiet.
 	Logger *slog.Logger
-}
-
-// Errors returned by Dial and Send.
-var (
-	ErrClosed          = errors.New("engineio client: connection closed")
-	ErrWriteBufferFull = errors.New("engineio client: write buffer full (server not reading)")
-	ErrNoTransports    = errors.New("No transports available")
-	ErrHandshake       = errors.New("engineio client: handshake failed")
-	ErrUnexpectedSID   = errors.New("engineio client: unexpected session id")
-)
-
-// HandshakeError is a handshake refused by the server with an Engine.IO
-// error body, e.g. {"code":1,"message":"Session ID unknown"}.
-type HandshakeError struct {
-	Status  int
-	Code    int
-	Message string
-}
-
-func (e *HandshakeError) Error() string {
-	if e.Message != "" {
-		return "engineio client: handshake refused: " + e.Message
-	}
-	return "engineio client: handshake refused: HTTP " + http.StatusText(e.Status)
 }
 
 type config struct {

@@ -118,6 +118,7 @@ func (c *Conn) SendPackets(pkts ...packet.Packet) error {
 	}
 	c.flushLocked()
 	c.mu.Unlock()
+	c.cfg.Events.packetCreate(pkts)
 	return nil
 }
 
@@ -153,10 +154,14 @@ func (c *Conn) writeLoop() {
 			c.polling--
 			c.cond.Broadcast()
 		}
+		drained := len(c.queue) == 0 && !c.closed
 		c.mu.Unlock()
 		if err != nil {
 			c.closeWith(ReasonTransportError, err)
 			return
+		}
+		if drained {
+			c.cfg.Events.drain()
 		}
 	}
 }
@@ -189,6 +194,7 @@ func (c *Conn) takeBatchLocked(tr transport) []packet.Packet {
 
 // onPacket handles a packet from the active transport (its reader).
 func (c *Conn) onPacket(p packet.Packet) {
+	c.cfg.Events.packet(p)
 	switch p.Type {
 	case packet.Message:
 		c.disp.Message(p.Data, p.Binary)

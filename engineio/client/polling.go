@@ -28,13 +28,13 @@ func (t *pollingTransport) write(pkts []packet.Packet) error {
 	req.Header.Set("Content-Type", "text/plain;charset=UTF-8")
 	res, err := c.cfg.httpClient.Do(req)
 	if err != nil {
-		return fmt.Errorf("xhr post error: %w", err)
+		return transportError(MsgPostError, 0, err)
+	}
+	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return transportError(MsgPostError, res.StatusCode, refusal(res.StatusCode, res.Body))
 	}
 	io.Copy(io.Discard, io.LimitReader(res.Body, 512))
-	res.Body.Close()
-	if res.StatusCode != http.StatusOK {
-		return fmt.Errorf("xhr post error: HTTP %d", res.StatusCode)
-	}
 	return nil
 }
 
@@ -57,28 +57,39 @@ func (c *config) get(ctx context.Context, url string) ([]byte, error) {
 	req.Header = c.headers()
 	res, err := c.httpClient.Do(req)
 	if err != nil {
-		return nil, fmt.Errorf("xhr poll error: %w", err)
+		return nil, transportError(MsgPollError, 0, err)
 	}
 	defer res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		return nil, transportError(MsgPollError, res.StatusCode, refusal(res.StatusCode, res.Body))
+	}
 	body, err := io.ReadAll(io.LimitReader(res.Body, c.MaxMessageSize+1))
 	if err != nil {
-		return nil, fmt.Errorf("xhr poll error: %w", err)
+		return nil, transportError(MsgPollError, 0, err)
 	}
 	if int64(len(body)) > c.MaxMessageSize {
-		return nil, errors.New("xhr poll error: payload too large")
-	}
-	if res.StatusCode != http.StatusOK {
-		he := &HandshakeError{Status: res.StatusCode}
-		var e struct {
-			Code    int    `json:"code"`
-			Message string `json:"message"`
-		}
-		if json.Unmarshal(body, &e) == nil {
-			he.Code, he.Message = e.Code, e.Message
-		}
-		return nil, he
+		return nil, transportError(MsgPollError, 0, ErrPayloadTooLarge)
 	}
 	return body, nil
+}
+
+// ErrPayloadTooLarge: the server sent more than Options.MaxMessageSize at
+// once.
+var ErrPayloadTooLarge = errors.New("engineio client: payload too large")
+
+// refusal reads an HTTP error response's Engine.IO error body, e.g.
+// {"code":1,"message":"Session ID unknown"} (up to 4 KB of it).
+func refusal(status int, body io.Reader) *HandshakeError {
+	he := &HandshakeError{Status: status}
+	b, _ := io.ReadAll(io.LimitReader(body, 4<<10))
+	var e struct {
+		Code    int    `json:"code"`
+		Message string `json:"message"`
+	}
+	if json.Unmarshal(b, &e) == nil {
+		he.Code, he.Message = e.Code, e.Message
+	}
+	return he
 }
 
 // dialPolling performs the polling handshake.
@@ -97,6 +108,7 @@ func dialPolling(ctx context.Context, cfg *config, h Handler) (*Conn, error) {
 	}
 	c := newConn(cfg, hs, h)
 	c.tr = &pollingTransport{c: c}
+	cfg.Events.packet(pkts[0])
 	for _, p := range pkts[1:] {
 		c.onPacket(p)
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"sync"
 	"time"
 	"unicode/utf8"
@@ -45,7 +46,7 @@ func (t *wsTransport) writeRaw(b []byte) error {
 	t.conn.SetWriteDeadline(time.Now().Add(10 * time.Second))
 	_, err := t.conn.Write(b)
 	if err != nil {
-		return fmt.Errorf("websocket error: %w", err)
+		return transportError(MsgWebSocketError, 0, err)
 	}
 	return nil
 }
@@ -83,17 +84,29 @@ func (t *wsTransport) close() {
 // dialWS opens a WebSocket to the server, for a new session (sid empty)
 // or to upgrade one.
 func dialWS(ctx context.Context, cfg *config, sid string) (*wsTransport, error) {
+	var refused *HandshakeError
 	d := ws.Dialer{
 		Header:    ws.HandshakeHeaderHTTP(cfg.headers()),
 		TLSConfig: cfg.TLSConfig,
+		OnStatusError: func(status int, _ []byte, resp io.Reader) {
+			// The Engine.IO error body, when its length is known: a body
+			// that lasts until the server closes is not waited for.
+			refused = &HandshakeError{Status: status}
+			if res, err := http.ReadResponse(bufio.NewReader(resp), nil); err == nil && res.ContentLength > 0 {
+				refused = refusal(status, res.Body)
+			}
+		},
 	}
 	conn, br, _, err := d.Dial(ctx, cfg.requestURL(WebSocket, sid))
 	if err != nil {
 		var se ws.StatusError
 		if errors.As(err, &se) {
-			return nil, &HandshakeError{Status: int(se)}
+			if refused == nil {
+				refused = &HandshakeError{Status: int(se)}
+			}
+			return nil, transportError(MsgWebSocketError, int(se), refused)
 		}
-		return nil, fmt.Errorf("websocket error: %w", err)
+		return nil, transportError(MsgWebSocketError, 0, err)
 	}
 	t := &wsTransport{conn: conn, r: conn}
 	if br != nil {
@@ -117,7 +130,7 @@ func (t *wsTransport) readPacket(max int64) (packet.Packet, error) {
 			return packet.Packet{}, err
 		}
 		if h.Length > max-int64(len(msg)) {
-			return packet.Packet{}, errors.New("websocket error: message too large")
+			return packet.Packet{}, ErrPayloadTooLarge
 		}
 		payload := make([]byte, h.Length)
 		if _, err := io.ReadFull(t.r, payload); err != nil {
@@ -162,7 +175,7 @@ func (t *wsTransport) readLoop() {
 			case errors.Is(err, io.EOF):
 				c.closeWith(ReasonTransportClose, err)
 			default:
-				c.closeWith(ReasonTransportError, err)
+				c.closeWith(ReasonTransportError, transportError(MsgWebSocketError, 0, err))
 			}
 			return
 		}
@@ -210,9 +223,11 @@ func (c *Conn) resumeLocked() {
 // and switches to it (engine.io-client's probe). On any failure the
 // connection stays on polling.
 func (c *Conn) upgrade() {
+	ev := &c.cfg.Events
 	t, err := dialWS(c.ctx, c.cfg, c.id)
 	if err != nil {
 		c.cfg.Logger.Debug("engineio client: upgrade failed", "err", err)
+		ev.upgradeError(err)
 		return
 	}
 	t.c = c
@@ -220,6 +235,7 @@ func (c *Conn) upgrade() {
 	if c.closed {
 		c.mu.Unlock()
 		t.close()
+		ev.upgradeError(errSocketClosed)
 		return
 	}
 	c.probing = t
@@ -232,6 +248,7 @@ func (c *Conn) upgrade() {
 	probeTimeout := c.pingInterval + c.pingTimeout
 	if err := t.write([]packet.Packet{{Type: packet.Ping, Data: []byte("probe")}}); err != nil {
 		t.close()
+		ev.upgradeError(err)
 		return
 	}
 	t.conn.SetReadDeadline(time.Now().Add(probeTimeout))
@@ -239,8 +256,13 @@ func (c *Conn) upgrade() {
 	t.conn.SetReadDeadline(time.Time{})
 	if err != nil || p.Type != packet.Pong || string(p.Data) != "probe" {
 		t.close()
+		if err == nil {
+			err = errUnexpectedProbeAnswer
+		}
+		ev.upgradeError(err)
 		return
 	}
+	ev.upgrading(WebSocket)
 	// Pause polling: no new request; wait for those in flight (the server
 	// releases a held poll with a noop).
 	c.mu.Lock()
@@ -257,12 +279,18 @@ func (c *Conn) upgrade() {
 	}
 	timer.Stop()
 	if c.closed || expired {
+		closed := c.closed
 		c.resumeLocked()
-		if !c.closed {
+		if !closed {
 			go c.pollLoop()
 		}
 		c.mu.Unlock()
 		t.close()
+		if closed {
+			ev.upgradeError(errSocketClosed)
+		} else {
+			ev.upgradeError(errPauseTimeout)
+		}
 		return
 	}
 	c.mu.Unlock()
@@ -272,6 +300,7 @@ func (c *Conn) upgrade() {
 		go c.pollLoop()
 		c.mu.Unlock()
 		t.close()
+		ev.upgradeError(err)
 		return
 	}
 	c.mu.Lock()
@@ -279,11 +308,20 @@ func (c *Conn) upgrade() {
 		c.resumeLocked()
 		c.mu.Unlock()
 		t.close()
+		ev.upgradeError(errSocketClosed)
 		return
 	}
 	c.tr = t
 	c.upgraded = true
 	c.resumeLocked()
 	c.mu.Unlock()
+	ev.upgrade(WebSocket)
 	go t.readLoop()
 }
+
+// Causes of an upgrade error besides the transport's own.
+var (
+	errSocketClosed          = errors.New("socket closed")
+	errUnexpectedProbeAnswer = errors.New("unexpected answer to the probe")
+	errPauseTimeout          = errors.New("polling requests did not end in time")
+)
