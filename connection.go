@@ -252,8 +252,12 @@ func (c *client) connect(p *parser.Packet, seq uint64) {
 		s.onConnect()
 	}
 	release() // the socket now holds the namespace
+	// Every connection handler runs, as in the reference (which runs them
+	// before it handles anything else), unless one of them disconnects the
+	// socket; a close of the connection meanwhile does not skip them, so
+	// the handlers they register (OnDisconnect, OnError...) are in place.
 	for _, f := range onConnect {
-		if !s.Connected() {
+		if s.disconnectedByServer() {
 			break
 		}
 		f(s)

@@ -317,6 +317,13 @@ func (s *Socket) onConnect() {
 	s.client.writePacket(&parser.Packet{Type: parser.Connect, Nsp: s.nsp.name, Data: data}, false)
 }
 
+// disconnectedByServer reports whether Socket.Disconnect was called.
+func (s *Socket) disconnectedByServer() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.closing && s.closeReason == ReasonServerNamespaceDisconnect
+}
+
 // beginClose starts the disconnect with reason and cause, once, on any
 // goroutine: the socket stops being Connected (no more joins, emits or
 // acks), its context is cancelled and its pending acknowledgements fail
