@@ -219,7 +219,7 @@ func (m *Manager) open() {
 	m.mu.Unlock()
 	go func() {
 		defer cancel()
-		h := &engineHandler{m: m, gen: gen, dec: parser.NewDecoder(parser.Limits{})}
+		h := &engineHandler{m: m, gen: gen, dec: m.opts.Parser.NewDecoder(parser.Limits{})}
 		conn, err := client.Dial(ctx, m.url, eo, h)
 		if err != nil && ctx.Err() == context.DeadlineExceeded {
 			err = ErrConnectTimeout
@@ -457,14 +457,16 @@ func (m *Manager) write(p *parser.Packet) bool {
 	if engine == nil {
 		return false
 	}
-	text, err := p.AppendText(nil)
+	text, bins, err := m.opts.Parser.Encode(p)
 	if err != nil {
 		return false
 	}
-	pkts := make([]packet.Packet, 1+len(p.Attachments))
-	pkts[0] = packet.Packet{Type: packet.Message, Data: text}
-	for i, a := range p.Attachments {
-		pkts[1+i] = packet.Packet{Type: packet.Message, Data: a, Binary: true}
+	pkts := make([]packet.Packet, 0, 1+len(bins))
+	if text != nil {
+		pkts = append(pkts, packet.Packet{Type: packet.Message, Data: text})
+	}
+	for _, b := range bins {
+		pkts = append(pkts, packet.Packet{Type: packet.Message, Data: b, Binary: true})
 	}
 	return engine.SendPackets(pkts...) == nil
 }
@@ -473,7 +475,7 @@ func (m *Manager) write(p *parser.Packet) bool {
 type engineHandler struct {
 	m   *Manager
 	gen uint64
-	dec *parser.Decoder
+	dec parser.MessageDecoder
 }
 
 func (h *engineHandler) OnMessage(data []byte, binary bool) {

@@ -332,28 +332,30 @@ func (d *decoder) ext(c byte, t int8, n uint64) (any, error) {
 	return Ext{Type: t, Data: slices.Clone(s)}, nil
 }
 
-// extValue returns the JavaScript value notepack.io 3.0.1 makes of the
-// extension with header byte c, type t and data s, when it makes one of
-// its own (undefined, a Date, an ArrayBuffer); the other extensions are
-// [type, Buffer]. The header matters: an ArrayBuffer of 1 or 8 bytes
-// (ext 8, type 0) is neither undefined (fixext 1) nor a Date (fixext 8).
+// extValue returns the value notepack.io 3.0.1 makes of the extension
+// with header byte c, type t and data s when it makes one of its own
+// (undefined, a Date, an ArrayBuffer; see extKind); the other extensions
+// are [type, Buffer].
 func extValue(c byte, t int8, s []byte) (any, bool) {
-	switch {
-	case c == 0xd4 && t == 0:
+	switch extKind(c, t, len(s)) {
+	case KindUndefined:
 		return Undefined{}, true
-	case c == 0xd7 && t == 0:
-		return time.UnixMilli(int64(binary.BigEndian.Uint64(s))).UTC(), true
-	case c == 0xd6 && t == -1:
-		return time.Unix(int64(binary.BigEndian.Uint32(s)), 0).UTC(), true
-	case c == 0xd7 && t == -1:
-		u := binary.BigEndian.Uint64(s)
-		return time.Unix(int64(u&(1<<34-1)), int64(u>>34)).UTC(), true
-	case c == 0xc7 && t == -1 && len(s) == 12:
+	case KindBinary:
+		return slices.Clone(s), true
+	case KindDate:
+		if c == 0xd7 && t == 0 {
+			return time.UnixMilli(int64(binary.BigEndian.Uint64(s))).UTC(), true
+		}
+		if c == 0xd6 {
+			return time.Unix(int64(binary.BigEndian.Uint32(s)), 0).UTC(), true
+		}
+		if c == 0xd7 {
+			u := binary.BigEndian.Uint64(s)
+			return time.Unix(int64(u&(1<<34-1)), int64(u>>34)).UTC(), true
+		}
 		ns := binary.BigEndian.Uint32(s)
 		sec := int64(binary.BigEndian.Uint64(s[4:]))
 		return time.Unix(sec, int64(ns)).UTC(), true
-	case c >= 0xc7 && c <= 0xc9 && t == 0:
-		return slices.Clone(s), true // ArrayBuffer
 	}
 	return nil, false
 }
