@@ -2,8 +2,6 @@ package notepack
 
 import (
 	"bytes"
-	"errors"
-	"math"
 	"strconv"
 	"unicode/utf16"
 	"unicode/utf8"
@@ -19,17 +17,17 @@ import (
 // JSON value, is an error wrapping ErrJSON. It does not allocate when dst
 // has room.
 func AppendMsgpack(dst, data []byte, att [][]byte) ([]byte, error) {
+	var counts countList
 	w := jsonToMsgpack{data: data, att: att}
-	w.counts = w.countBuf[:0]
 	i := skipJSONSpace(data, 0)
-	end, err := w.count(i, 0)
+	end, err := w.count(i, 0, &counts)
 	if err != nil {
 		return nil, err
 	}
 	if skipJSONSpace(data, end) != len(data) {
 		return nil, errJSON("trailing data")
 	}
-	dst, _ = w.write(dst, i)
+	dst, _ = w.write(dst, i, &counts)
 	return dst, nil
 }
 
@@ -42,17 +40,57 @@ func (e *jsonError) Unwrap() error { return ErrJSON }
 
 var errJSONSyntax = errJSON("syntax error")
 
+// countList holds the counts of jsonToMsgpack, the first ones in an array
+// so that most packets need no allocation for them.
+type countList struct {
+	n     int
+	first [32]int32
+	more  []int32
+}
+
+func (l *countList) add() int {
+	if l.n >= len(l.first) {
+		l.more = append(l.more, 0)
+	}
+	l.n++
+	return l.n - 1
+}
+
+func (l *countList) set(i int, v int32) {
+	if i < len(l.first) {
+		l.first[i] = v
+	} else {
+		l.more[i-len(l.first)] = v
+	}
+}
+
+func (l *countList) get(i int) int32 {
+	if i < len(l.first) {
+		return l.first[i]
+	}
+	return l.more[i-len(l.first)]
+}
+
+// truncate keeps the first n counts.
+func (l *countList) truncate(n int) {
+	l.n = n
+	if n > len(l.first) {
+		l.more = l.more[:n-len(l.first)]
+	} else {
+		l.more = l.more[:0]
+	}
+}
+
 // jsonToMsgpack transcodes in two passes: count validates the JSON and
 // records, for each array and object in the order they open, its element
 // count (or, for a placeholder, -1-num); write then writes the MessagePack,
-// whose headers need those counts before the elements.
+// whose headers need those counts before the elements. (The counts are
+// passed along rather than kept in the struct, so that their first array
+// can stay on the caller's stack.)
 type jsonToMsgpack struct {
-	data     []byte
-	att      [][]byte
-	counts   []int32
-	next     int // write's position in counts
-	countBuf [32]int32
-	scratch  []byte
+	data []byte
+	att  [][]byte
+	next int // write's position in the counts
 }
 
 func skipJSONSpace(d []byte, i int) int {
@@ -62,65 +100,73 @@ func skipJSONSpace(d []byte, i int) int {
 	return i
 }
 
-// count scans the value at d[i] and returns the index after it.
-func (w *jsonToMsgpack) count(i, depth int) (int, error) {
+// count scans the value at d[i], appends the counts of its containers
+// to counts and returns the index after it.
+func (w *jsonToMsgpack) count(i, depth int, counts *countList) (int, error) {
 	d := w.data
 	if i >= len(d) {
 		return 0, errJSONSyntax
 	}
+	var end int
+	var err error
 	switch c := d[i]; {
 	case c == '"':
-		return jsonStringEnd(d, i)
+		end, err = jsonStringEnd(d, i)
 	case c == '[':
-		if depth >= DefaultMaxDepth {
-			return 0, errJSON("nested too deeply")
-		}
-		idx := len(w.counts)
-		w.counts = append(w.counts, 0)
-		n := int32(0)
-		i = skipJSONSpace(d, i+1)
-		if i < len(d) && d[i] == ']' {
-			return i + 1, nil
-		}
-		for {
-			var err error
-			if i, err = w.count(i, depth+1); err != nil {
-				return 0, err
-			}
-			n++
-			if i = skipJSONSpace(d, i); i >= len(d) {
-				return 0, errJSONSyntax
-			}
-			if d[i] == ']' {
-				w.counts[idx] = n
-				return i + 1, nil
-			}
-			if d[i] != ',' {
-				return 0, errJSONSyntax
-			}
-			i = skipJSONSpace(d, i+1)
-		}
+		return w.countArray(i, depth, counts)
 	case c == '{':
-		return w.countObject(i, depth)
+		return w.countObject(i, depth, counts)
 	case c == 't':
-		return jsonLiteralEnd(d, i, "true")
+		end, err = jsonLiteralEnd(d, i, "true")
 	case c == 'f':
-		return jsonLiteralEnd(d, i, "false")
+		end, err = jsonLiteralEnd(d, i, "false")
 	case c == 'n':
-		return jsonLiteralEnd(d, i, "null")
+		end, err = jsonLiteralEnd(d, i, "null")
 	case c == '-' || '0' <= c && c <= '9':
-		return jsonNumberEnd(d, i)
+		end, err = jsonNumberEnd(d, i)
+	default:
+		err = errJSONSyntax
 	}
-	return 0, errJSONSyntax
+	return end, err
 }
 
-func (w *jsonToMsgpack) countObject(i, depth int) (int, error) {
+func (w *jsonToMsgpack) countArray(i, depth int, counts *countList) (int, error) {
 	d := w.data
 	if depth >= DefaultMaxDepth {
 		return 0, errJSON("nested too deeply")
 	}
-	idx := len(w.counts)
-	w.counts = append(w.counts, 0)
+	idx := counts.add()
+	n := int32(0)
+	i = skipJSONSpace(d, i+1)
+	if i < len(d) && d[i] == ']' {
+		return i + 1, nil
+	}
+	for {
+		var err error
+		if i, err = w.count(i, depth+1, counts); err != nil {
+			return 0, err
+		}
+		n++
+		if i = skipJSONSpace(d, i); i >= len(d) {
+			return 0, errJSONSyntax
+		}
+		if d[i] == ']' {
+			counts.set(idx, n)
+			return i + 1, nil
+		}
+		if d[i] != ',' {
+			return 0, errJSONSyntax
+		}
+		i = skipJSONSpace(d, i+1)
+	}
+}
+
+func (w *jsonToMsgpack) countObject(i, depth int, counts *countList) (int, error) {
+	d := w.data
+	if depth >= DefaultMaxDepth {
+		return 0, errJSON("nested too deeply")
+	}
+	idx := counts.add()
 	n := int32(0)
 	isPh, num := false, -1
 	i = skipJSONSpace(d, i+1)
@@ -141,7 +187,7 @@ func (w *jsonToMsgpack) countObject(i, depth int) (int, error) {
 			return 0, errJSONSyntax
 		}
 		valStart := skipJSONSpace(d, i+1)
-		if i, err = w.count(valStart, depth+1); err != nil {
+		if i, err = w.count(valStart, depth+1, counts); err != nil {
 			return 0, err
 		}
 		if len(w.att) > 0 {
@@ -165,10 +211,10 @@ func (w *jsonToMsgpack) countObject(i, depth int) (int, error) {
 		i = skipJSONSpace(d, i+1)
 	}
 	if n == 2 && isPh && num >= 0 && num < len(w.att) {
-		w.counts = w.counts[:idx+1] // nothing nested to write
-		w.counts[idx] = -1 - int32(num)
+		counts.truncate(idx + 1) // nothing nested to write
+		counts.set(idx, -1-int32(num))
 	} else {
-		w.counts[idx] = n
+		counts.set(idx, n)
 	}
 	return i + 1, nil
 }
@@ -179,8 +225,8 @@ func (w *jsonToMsgpack) keyIs(raw []byte, s string) bool {
 	if bytes.IndexByte(inner, '\\') < 0 {
 		return string(inner) == s
 	}
-	w.scratch = unescapeJSON(w.scratch[:0], inner)
-	return string(w.scratch) == s
+	var tmp [16]byte
+	return string(unescapeJSON(tmp[:0], inner)) == s
 }
 
 // plainIndex parses a run of at most 9 decimal digits, or returns -1.
@@ -200,14 +246,13 @@ func plainIndex(b []byte) int {
 
 // write writes the value at d[i], which count has checked, and returns
 // the index after it.
-func (w *jsonToMsgpack) write(dst []byte, i int) ([]byte, int) {
+func (w *jsonToMsgpack) write(dst []byte, i int, counts *countList) ([]byte, int) {
 	d := w.data
 	switch c := d[i]; {
 	case c == '"':
-		end, _ := jsonStringEnd(d, i)
-		return w.appendString(dst, d[i+1:end-1]), end
+		return w.appendString(dst, i)
 	case c == '[':
-		n := int(w.counts[w.next])
+		n := int(counts.get(w.next))
 		w.next++
 		dst = AppendArrayHeader(dst, n)
 		i = skipJSONSpace(d, i+1)
@@ -215,7 +260,7 @@ func (w *jsonToMsgpack) write(dst []byte, i int) ([]byte, int) {
 			return dst, skipJSONSpace(d, i) + 1
 		}
 		for {
-			dst, i = w.write(dst, i)
+			dst, i = w.write(dst, i, counts)
 			i = skipJSONSpace(d, i)
 			if d[i] == ']' {
 				return dst, i + 1
@@ -223,7 +268,7 @@ func (w *jsonToMsgpack) write(dst []byte, i int) ([]byte, int) {
 			i = skipJSONSpace(d, i+1)
 		}
 	case c == '{':
-		n := int(w.counts[w.next])
+		n := int(counts.get(w.next))
 		w.next++
 		if n < 0 {
 			dst = AppendBin(dst, w.att[-1-n])
@@ -235,10 +280,9 @@ func (w *jsonToMsgpack) write(dst []byte, i int) ([]byte, int) {
 			return dst, i + 1
 		}
 		for {
-			end, _ := jsonStringEnd(d, i)
-			dst = w.appendString(dst, d[i+1:end-1])
-			i = skipJSONSpace(d, skipJSONSpace(d, end)+1) // past ':'
-			dst, i = w.write(dst, i)
+			dst, i = w.appendString(dst, i)
+			i = skipJSONSpace(d, skipJSONSpace(d, i)+1) // past ':'
+			dst, i = w.write(dst, i, counts)
 			i = skipJSONSpace(d, i)
 			if d[i] == '}' {
 				return dst, i + 1
@@ -271,29 +315,44 @@ func (w *jsonToMsgpack) skipPlaceholder(i int) int {
 	}
 }
 
-// appendString writes the JSON string body raw (between the quotes).
-func (w *jsonToMsgpack) appendString(dst, raw []byte) []byte {
-	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
-		return appendStrBytes(dst, raw)
+// appendString writes the JSON string whose quote is d[i] (checked by
+// count) and returns the index after it.
+func (w *jsonToMsgpack) appendString(dst []byte, i int) ([]byte, int) {
+	d := w.data
+	if end := plainStringEnd(d, i); end >= 0 {
+		return appendStrBytes(dst, d[i+1:end-1]), end
 	}
-	w.scratch = unescapeJSON(w.scratch[:0], raw)
-	return appendStrBytes(dst, w.scratch)
+	end, _ := jsonStringEnd(d, i)
+	raw := d[i+1 : end-1]
+	if bytes.IndexByte(raw, '\\') < 0 && utf8.Valid(raw) {
+		return appendStrBytes(dst, raw), end
+	}
+	// unescape after room for the largest header, then move the text
+	// next to the header it needs
+	at := len(dst)
+	dst = unescapeJSON(append(dst, 0, 0, 0, 0, 0), raw)
+	n := len(dst) - at - 5
+	hdr := appendStrHeader(dst[at:at], n) // in place
+	copy(dst[at+len(hdr):], dst[at+5:])
+	return dst[:at+len(hdr)+n], end
 }
 
 // appendStrBytes writes valid UTF-8 s as a str.
 func appendStrBytes(dst, s []byte) []byte {
-	n := len(s)
+	return append(appendStrHeader(dst, len(s)), s...)
+}
+
+// appendStrHeader writes the header of a str of n bytes.
+func appendStrHeader(dst []byte, n int) []byte {
 	switch {
 	case n < 32:
-		dst = append(dst, 0xa0|byte(n))
+		return append(dst, 0xa0|byte(n))
 	case n < 0x100:
-		dst = append(dst, 0xd9, byte(n))
+		return append(dst, 0xd9, byte(n))
 	case n < 0x10000:
-		dst = append(dst, 0xda, byte(n>>8), byte(n))
-	default:
-		dst = append(dst, 0xdb, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
+		return append(dst, 0xda, byte(n>>8), byte(n))
 	}
-	return append(dst, s...)
+	return append(dst, 0xdb, byte(n>>24), byte(n>>16), byte(n>>8), byte(n))
 }
 
 // unescapeJSON appends the text of the valid JSON string body raw;
@@ -387,12 +446,10 @@ func appendJSONNumber(dst, s []byte) []byte {
 			return AppendUint(dst, n)
 		}
 	}
-	f, err := strconv.ParseFloat(string(s), 64)
-	var ne *strconv.NumError
-	if err != nil && !(errors.As(err, &ne) && ne.Err == strconv.ErrRange) {
-		f = math.NaN() // unreachable for a valid number
-	}
-	return AppendFloat(dst, f) // ±Inf past the float64 range, as JSON.parse
+	// the only error left for a valid number is a range error, where
+	// ParseFloat gives what JSON.parse gives: ±Infinity, or 0
+	f, _ := strconv.ParseFloat(string(s), 64)
+	return AppendFloat(dst, f)
 }
 
 func btoi(b bool) int {
@@ -445,11 +502,38 @@ func jsonNumberEnd(d []byte, i int) (int, error) {
 	return i, nil
 }
 
+// plainASCII marks the bytes a JSON string holds as they are and that are
+// ASCII: a run of them needs neither unescaping nor UTF-8 checks.
+var plainASCII = func() (t [256]bool) {
+	for c := 0x20; c < 0x80; c++ {
+		t[c] = c != '"' && c != '\\'
+	}
+	return t
+}()
+
+// plainStringEnd returns the index after the JSON string whose quote is
+// d[i] if its body is plain ASCII, or -1 (the string may still be valid).
+func plainStringEnd(d []byte, i int) int {
+	for i++; i < len(d); i++ {
+		if c := d[i]; !plainASCII[c] {
+			if c == '"' {
+				return i + 1
+			}
+			return -1
+		}
+	}
+	return -1
+}
+
 // jsonStringEnd scans the JSON string whose quote is d[i] and returns the
 // index after its closing quote.
 func jsonStringEnd(d []byte, i int) (int, error) {
 	for i++; i < len(d); i++ {
-		switch c := d[i]; {
+		c := d[i]
+		if plainASCII[c] || c >= 0x80 {
+			continue
+		}
+		switch {
 		case c == '"':
 			return i + 1, nil
 		case c == '\\':
@@ -467,7 +551,7 @@ func jsonStringEnd(d []byte, i int) (int, error) {
 			default:
 				return 0, errJSONSyntax
 			}
-		case c < 0x20:
+		default: // a control character
 			return 0, errJSONSyntax
 		}
 	}

@@ -26,6 +26,28 @@ func ReadMapHeader(b []byte) (n, size int, ok bool) {
 	return n, r.off, true
 }
 
+// ReadArrayHeader reads the header of the array that starts b: its
+// element count and the header's length. ok is false if b does not start
+// with an array header.
+func ReadArrayHeader(b []byte) (n, size int, ok bool) {
+	if len(b) == 0 {
+		return 0, 0, false
+	}
+	c := b[0]
+	if c >= 0x90 && c < 0xa0 {
+		return int(c & 0x0f), 1, true
+	}
+	if c != 0xdc && c != 0xdd {
+		return 0, 0, false
+	}
+	r := reader{b: b, off: 1}
+	n, err := r.size(2 << (c - 0xdc))
+	if err != nil {
+		return 0, 0, false
+	}
+	return n, r.off, true
+}
+
 // ReadStr reads the str value that starts b: its bytes (aliasing b) and
 // the value's length. ok is false for another type or a truncated str.
 func ReadStr(b []byte) (s []byte, n int, ok bool) {
@@ -44,25 +66,38 @@ func ReadStr(b []byte) (s []byte, n int, ok bool) {
 // invalid byte replaced by U+FFFD, as Node decodes it.
 func Text(s []byte) string { return validUTF8(s) }
 
+// Span describes a value Skip went over.
+type Span struct {
+	Len    int // its length
+	Values int // the values in it, itself included, map keys too
+	// Binaries counts the bin and extension values in it, at any depth,
+	// and BinaryBytes their data: the bytes its JSON (see JSONWriter)
+	// does not hold, for a caller that sizes a buffer.
+	Binaries, BinaryBytes int
+}
+
 // Skip checks that b starts with one complete MessagePack value nested at
-// most maxDepth deep (0: DefaultMaxDepth) and returns its length.
-func Skip(b []byte, maxDepth int) (int, error) {
+// most maxDepth deep (0: DefaultMaxDepth) and describes it.
+func Skip(b []byte, maxDepth int) (Span, error) {
 	if maxDepth <= 0 {
 		maxDepth = DefaultMaxDepth
 	}
 	r := reader{b: b}
-	if err := r.skip(0, maxDepth); err != nil {
-		return 0, err
+	var sp Span
+	if err := r.skip(0, maxDepth, &sp); err != nil {
+		return Span{}, err
 	}
-	return r.off, nil
+	sp.Len = r.off
+	return sp, nil
 }
 
-func (r *reader) skip(depth, maxDepth int) error {
+func (r *reader) skip(depth, maxDepth int, sp *Span) error {
 	if r.off >= len(r.b) {
 		return invalid("truncated")
 	}
 	c := r.b[r.off]
 	r.off++
+	sp.Values++
 	var n, elems int // bytes to skip, values to skip
 	container := false
 	switch {
@@ -83,12 +118,16 @@ func (r *reader) skip(depth, maxDepth int) error {
 			if n, err = r.size(1 << (c - 0xc4)); err != nil {
 				return err
 			}
+			sp.Binaries++
+			sp.BinaryBytes += n
 		case 0xc7, 0xc8, 0xc9, 0xd4, 0xd5, 0xd6, 0xd7, 0xd8:
 			_, data, ok := extHeader(r.b[r.off-1:])
 			if !ok {
 				return invalid("truncated")
 			}
 			n = extHeaderLen(c) - 1 + len(data)
+			sp.Binaries++
+			sp.BinaryBytes += len(data)
 		case 0xca, 0xcb:
 			n = 4 << (c - 0xca)
 		case 0xcc, 0xcd, 0xce, 0xcf:
@@ -127,7 +166,7 @@ func (r *reader) skip(depth, maxDepth int) error {
 		return invalid("truncated")
 	}
 	for range elems {
-		if err := r.skip(depth+1, maxDepth); err != nil {
+		if err := r.skip(depth+1, maxDepth, sp); err != nil {
 			return err
 		}
 	}

@@ -130,7 +130,9 @@ func extHeader(b []byte) (t int8, data []byte, ok bool) {
 // (null when invalid); other extensions are [type, binary]; map keys that
 // are numbers, booleans or nil are written as JavaScript names them, and a
 // repeated key is written again (JSON readers keep the last value, as
-// JavaScript does). Invalid UTF-8 in strings becomes U+FFFD.
+// JavaScript does; only a repeat whose value is undefined differs: it is
+// left out, where JavaScript would drop the key). Invalid UTF-8 in strings
+// becomes U+FFFD.
 //
 // A JSONWriter is used for one packet: Attachments alias the input.
 type JSONWriter struct {

@@ -79,6 +79,7 @@ func Decode(msg []byte) (*parser.Packet, error) {
 // fields are the spans of the packet map's values (nil: absent).
 type fields struct {
 	typ, nsp, data, id []byte
+	dataSpan           notepack.Span
 }
 
 func decode(msg []byte, maxAtt, maxAttBytes int) (*parser.Packet, error) {
@@ -102,7 +103,7 @@ func decode(msg []byte, maxAtt, maxAttBytes int) (*parser.Packet, error) {
 	if p.Nsp = notepack.Text(s); p.Nsp == "" {
 		p.Nsp = "/"
 	}
-	if err := decodeData(p, f.data, maxAtt, maxAttBytes); err != nil {
+	if err := decodeData(p, f.data, f.dataSpan, maxAtt, maxAttBytes); err != nil {
 		return nil, err
 	}
 	if len(f.id) > 0 && notepack.ValueKind(f.id) != notepack.KindUndefined {
@@ -121,25 +122,25 @@ func decode(msg []byte, maxAtt, maxAttBytes int) (*parser.Packet, error) {
 func readFields(msg []byte, f *fields) (isMap bool, err error) {
 	n, off, ok := notepack.ReadMapHeader(msg)
 	if !ok {
-		end, err := notepack.Skip(msg, maxDepth)
-		if err == nil && end != len(msg) {
+		sp, err := notepack.Skip(msg, maxDepth)
+		if err == nil && sp.Len != len(msg) {
 			err = errTrailing
 		}
 		return false, err
 	}
 	for range n {
-		kn, err := notepack.Skip(msg[off:], maxDepth)
+		ks, err := notepack.Skip(msg[off:], maxDepth)
 		if err != nil {
 			return false, err
 		}
-		key := msg[off : off+kn]
-		off += kn
-		vn, err := notepack.Skip(msg[off:], maxDepth)
+		key := msg[off : off+ks.Len]
+		off += ks.Len
+		vs, err := notepack.Skip(msg[off:], maxDepth)
 		if err != nil {
 			return false, err
 		}
-		val := msg[off : off+vn : off+vn]
-		off += vn
+		val := msg[off : off+vs.Len : off+vs.Len]
+		off += vs.Len
 		name, _, ok := notepack.ReadStr(key)
 		if !ok {
 			continue // no other key can be named type, nsp, data or id
@@ -150,7 +151,7 @@ func readFields(msg []byte, f *fields) (isMap bool, err error) {
 		case "nsp":
 			f.nsp = val
 		case "data":
-			f.data = val
+			f.data, f.dataSpan = val, vs
 		case "id":
 			f.id = val
 		}
@@ -165,7 +166,7 @@ var errTrailing = errors.New("trailing bytes")
 
 // decodeData checks the kind of data for p's type and writes it as JSON
 // into p.Data; the binaries of an EVENT or ACK become its attachments.
-func decodeData(p *parser.Packet, data []byte, maxAtt, maxAttBytes int) error {
+func decodeData(p *parser.Packet, data []byte, sp notepack.Span, maxAtt, maxAttBytes int) error {
 	kind := notepack.KindUndefined
 	if data != nil {
 		kind = notepack.ValueKind(data)
@@ -187,9 +188,19 @@ func decodeData(p *parser.Packet, data []byte, maxAtt, maxAttBytes int) error {
 	if kind == notepack.KindUndefined {
 		return nil
 	}
+	if p.Type == parser.Event && reservedName(data) {
+		return &codecError{parser.ErrInvalidPayload, "reserved event name"}
+	}
 	events := p.Type == parser.Event || p.Type == parser.Ack
 	w := notepack.JSONWriter{Placeholders: events, MaxAttachments: maxAtt, MaxAttachmentBytes: maxAttBytes, MaxDepth: maxDepth}
-	js, err := w.AppendJSON(make([]byte, 0, len(data)+16), data)
+	if events && sp.Binaries > 0 {
+		w.Attachments = make([][]byte, 0, min(sp.Binaries, maxAtt+1))
+	}
+	// the JSON is about the size of the MessagePack, binaries aside (a
+	// placeholder takes 30 bytes), with a separator per value and
+	// quotes for strings
+	size := len(data) - sp.BinaryBytes + 30*sp.Binaries + 3*sp.Values + 8
+	js, err := w.AppendJSON(make([]byte, 0, size), data)
 	switch {
 	case errors.Is(err, parser.ErrTooManyAttachments), errors.Is(err, parser.ErrAttachmentsTooLarge):
 		return err
@@ -204,10 +215,23 @@ func decodeData(p *parser.Packet, data []byte, maxAtt, maxAttBytes int) error {
 		p.Attachments = w.Attachments
 		p.Type += parser.BinaryEvent - parser.Event // EVENT→BINARY_EVENT, ACK→BINARY_ACK
 	}
-	if p.Type == parser.Event || p.Type == parser.BinaryEvent {
-		if name, err := parser.EventName(js); err == nil && parser.IsReservedEvent(name) {
-			return &codecError{parser.ErrInvalidPayload, "reserved event name " + name}
-		}
-	}
 	return nil
+}
+
+// reservedName reports whether the first element of the array data is
+// the name of a reserved event (see parser.IsReservedEvent).
+func reservedName(data []byte) bool {
+	n, h, ok := notepack.ReadArrayHeader(data)
+	if !ok || n == 0 {
+		return false
+	}
+	s, _, ok := notepack.ReadStr(data[h:])
+	if !ok {
+		return false
+	}
+	switch string(s) {
+	case "connect", "connect_error", "disconnect", "disconnecting", "newListener", "removeListener":
+		return true
+	}
+	return false
 }
