@@ -35,8 +35,8 @@ const packetOverhead = 256
 type client struct {
 	srv       *Server
 	conn      *engineio.Socket
-	handshake *connHandshake  // shared by the connection's sockets
-	dec       *parser.Decoder // used by the engine's dispatch goroutine only
+	handshake *connHandshake        // shared by the connection's sockets
+	dec       parser.MessageDecoder // used by the engine's dispatch goroutine only
 
 	// attachment wait: a binary packet whose attachments do not all
 	// arrive within maxAttachmentWait closes the connection.
@@ -63,7 +63,7 @@ type client struct {
 }
 
 func newClient(srv *Server, conn *engineio.Socket) *client {
-	c := &client{srv: srv, conn: conn, handshake: newConnHandshake(conn), done: make(chan struct{}), dec: parser.NewDecoder(srv.limits), nsps: make(map[string]*Socket)}
+	c := &client{srv: srv, conn: conn, handshake: newConnHandshake(conn), done: make(chan struct{}), dec: srv.format.NewDecoder(srv.limits), nsps: make(map[string]*Socket)}
 	c.tasks = serial.New(maxQueuedPackets, func(v any, stack []byte) {
 		srv.log.Error("socketio: handler panicked", "panic", v, "sid", conn.ID(), "stack", string(stack))
 	})
@@ -297,7 +297,7 @@ func (c *client) remove(s *Socket) {
 
 // writePacket encodes p and queues it on the connection.
 func (c *client) writePacket(p *parser.Packet, volatile bool) {
-	c.writeEncoded(encodePacket(p).Packets, volatile)
+	c.writeEncoded(encodePacket(c.srv.format, p).Packets, volatile)
 }
 
 func (c *client) writeEncoded(pkts []packet.Packet, volatile bool) {

@@ -53,19 +53,26 @@ func (n *Namespace) Name() string { return n.name }
 // Adapter returns the namespace's adapter.
 func (n *Namespace) Adapter() adapter.Adapter { return n.adapter }
 
-// encodePacket returns p as Engine.IO packets: its text part, then one
-// binary message per attachment.
-func encodePacket(p *parser.Packet) *adapter.Encoded {
-	text, err := p.AppendText(make([]byte, 0, 8+len(p.Nsp)+len(p.Data)))
+// encodePacket returns p as the Engine.IO packets of the wire format f:
+// for the JSON format its text part, then one binary message per
+// attachment.
+func encodePacket(f parser.Parser, p *parser.Packet) *adapter.Encoded {
+	text, bins, err := f.Encode(p)
 	if err != nil {
 		// Only packets built by this package reach here; a failure is a
 		// bug, not bad input.
 		panic(err)
 	}
-	pkts := make([]packet.Packet, 1+len(p.Attachments))
-	pkts[0] = packet.Packet{Type: packet.Message, Data: text}
-	for i, a := range p.Attachments {
-		pkts[1+i] = packet.Packet{Type: packet.Message, Data: a, Binary: true}
+	n := len(bins)
+	if text != nil {
+		n++
+	}
+	pkts := make([]packet.Packet, 0, n)
+	if text != nil {
+		pkts = append(pkts, packet.Packet{Type: packet.Message, Data: text})
+	}
+	for _, b := range bins {
+		pkts = append(pkts, packet.Packet{Type: packet.Message, Data: b, Binary: true})
 	}
 	return &adapter.Encoded{Packets: pkts, Packet: p}
 }

@@ -30,7 +30,9 @@ func (s *Socket) seam() *socketSeam       { return (*socketSeam)(s) }
 func (n *namespaceSeam) Name() string { return n.name }
 
 // Encode encodes p for the wire with the server's parser.
-func (n *namespaceSeam) Encode(p *parser.Packet) *adapter.Encoded { return encodePacket(p) }
+func (n *namespaceSeam) Encode(p *parser.Packet) *adapter.Encoded {
+	return encodePacket(n.srv.format, p)
+}
 
 // NextAckID returns a fresh acknowledgement id: ids are per namespace, as
 // in the reference, whichever node asked for the broadcast.

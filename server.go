@@ -83,6 +83,12 @@ type Options struct {
 	// one incoming packet (defaults 10 and 10 MB).
 	MaxAttachments     int
 	MaxAttachmentBytes int
+	// Parser is the wire format of the Socket.IO packets (default
+	// parser.JSON{}, socket.io-parser's, Node's default); clients must use
+	// the same. msgpack.Parser{} of package parser/msgpack speaks
+	// socket.io-msgpack-parser. MaxAttachments and MaxAttachmentBytes
+	// bound the binary values of one packet in either format.
+	Parser parser.Parser
 
 	// ConnectionStateRecovery turns on connection state recovery (nil:
 	// off, as Node); see RecoveryOptions.
@@ -99,6 +105,7 @@ type Server struct {
 	opts    Options
 	engine  *engineio.Server
 	limits  parser.Limits
+	format  parser.Parser // Options.Parser or parser.JSON{}
 	log     *slog.Logger
 	adapter adapter.Factory
 
@@ -152,6 +159,9 @@ func NewServer(opts *Options) *Server {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	s.limits = parser.Limits{MaxAttachments: o.MaxAttachments, MaxAttachmentBytes: o.MaxAttachmentBytes}
+	if s.format = o.Parser; s.format == nil {
+		s.format = parser.JSON{}
+	}
 	eo := o.Engine
 	if eo.Path == "" {
 		eo.Path = "/socket.io"

@@ -560,7 +560,7 @@ func (s *Socket) sendAck(id uint64, args []any) error {
 	// handler goroutine) when no write is in progress: no writer
 	// goroutine per reply.
 	p := &parser.Packet{Type: t, Nsp: s.nsp.name, ID: id, HasID: true, Data: data, Attachments: att}
-	s.client.conn.SendPacketsNow(encodePacket(p).Packets...)
+	s.client.conn.SendPacketsNow(encodePacket(s.client.srv.format, p).Packets...)
 	return nil
 }
 

@@ -14,7 +14,7 @@ import (
 type engineHandler struct {
 	m   *Manager
 	gen uint64
-	dec *parser.Decoder
+	dec parser.MessageDecoder
 }
 
 func (h *engineHandler) OnMessage(data []byte, binary bool) {

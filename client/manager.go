@@ -252,7 +252,7 @@ func (m *Manager) open() {
 	m.mu.Unlock()
 	go func() {
 		defer cancel()
-		h := &engineHandler{m: m, gen: gen, dec: parser.NewDecoder(parser.Limits{})}
+		h := &engineHandler{m: m, gen: gen, dec: m.opts.Parser.NewDecoder(parser.Limits{})}
 		conn, err := client.Dial(ctx, m.url, eo, h)
 		if err != nil && ctx.Err() == context.DeadlineExceeded {
 			err = &connectTimeout{cause: err}
@@ -500,14 +500,16 @@ func (m *Manager) writeOn(gen uint64, p *parser.Packet) bool {
 	if engine == nil {
 		return false
 	}
-	text, err := p.AppendText(nil)
+	text, bins, err := m.opts.Parser.Encode(p)
 	if err != nil {
 		return false
 	}
-	pkts := make([]packet.Packet, 1+len(p.Attachments))
-	pkts[0] = packet.Packet{Type: packet.Message, Data: text}
-	for i, a := range p.Attachments {
-		pkts[1+i] = packet.Packet{Type: packet.Message, Data: a, Binary: true}
+	pkts := make([]packet.Packet, 0, 1+len(bins))
+	if text != nil {
+		pkts = append(pkts, packet.Packet{Type: packet.Message, Data: text})
+	}
+	for _, b := range bins {
+		pkts = append(pkts, packet.Packet{Type: packet.Message, Data: b, Binary: true})
 	}
 	return engine.SendPackets(pkts...) == nil
 }

@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"net/url"
 	"time"
+
+	"github.com/gosio/socketio/parser"
 )
 
 // Options configures a Manager and its sockets. The zero value (or nil)
@@ -76,6 +78,12 @@ type Options struct {
 	// ErrBufferFull. The reference does not bound this buffer.
 	MaxBufferedPackets int
 
+	// Parser is the wire format of the Socket.IO packets (default
+	// parser.JSON{}, socket.io-parser's); the server must use the same,
+	// e.g. msgpack.Parser{} of package parser/msgpack for a server with
+	// socket.io-msgpack-parser (Node: the parser option).
+	Parser parser.Parser
+
 	// Logger receives debug logs; nil means quiet.
 	Logger *slog.Logger
 }
@@ -104,6 +112,9 @@ func (o *Options) withDefaults() Options {
 	}
 	if c.MaxBufferedPackets <= 0 {
 		c.MaxBufferedPackets = 1000
+	}
+	if c.Parser == nil {
+		c.Parser = parser.JSON{}
 	}
 	if c.Logger == nil {
 		c.Logger = slog.New(slog.DiscardHandler)

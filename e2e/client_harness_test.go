@@ -20,6 +20,8 @@ import (
 	"time"
 
 	"github.com/gosio/socketio/engineio"
+	"github.com/gosio/socketio/parser"
+	"github.com/gosio/socketio/parser/msgpack"
 
 	socketio "github.com/gosio/socketio"
 )
@@ -153,6 +155,7 @@ type targetOpts struct {
 	connectTimeout            time.Duration // 0: the default, 45s
 	pausable                  bool          // go: serve through a pausable proxy
 	recovery                  time.Duration // connection state recovery window; 0: off
+	msgpack                   bool          // both ends speak socket.io-msgpack-parser
 }
 
 func (o targetOpts) withDefaults() targetOpts {
@@ -241,6 +244,9 @@ func (n *nodeTarget) start() {
 	if n.o.connectTimeout > 0 {
 		o["connectTimeout"] = n.o.connectTimeout.Milliseconds()
 	}
+	if n.o.msgpack {
+		o["parser"] = "msgpack"
+	}
 	listening := make(chan int, 1)
 	p := startNode(t, "sio-server.mjs", o, serverTimeout, func(line []byte) {
 		var ev srvEvent
@@ -324,7 +330,12 @@ func (g *goTarget) start() {
 	if g.o.recovery > 0 {
 		rec = &socketio.RecoveryOptions{MaxDisconnectionDuration: g.o.recovery}
 	}
+	var format parser.Parser
+	if g.o.msgpack {
+		format = msgpack.Parser{}
+	}
 	io := socketio.NewServer(&socketio.Options{
+		Parser:                  format,
 		ConnectionStateRecovery: rec,
 		ConnectTimeout:          g.o.connectTimeout,
 		Engine:                  engineio.Options{PingInterval: g.o.pingInterval, PingTimeout: g.o.pingTimeout, UpgradeTimeout: 2 * time.Second, Transports: g.o.transports},

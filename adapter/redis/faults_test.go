@@ -11,7 +11,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/gosio/socketio/adapter"
-	"github.com/gosio/socketio/adapter/redis/internal/notepack"
+	"github.com/gosio/socketio/internal/notepack"
 )
 
 // expectEventually emits from `from` until c receives it: after an outage

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/gosio/socketio/adapter"
-	"github.com/gosio/socketio/adapter/redis/internal/notepack"
+	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/parser"
 )
 

@@ -11,6 +11,8 @@
 //	upgrade        allow the polling-to-WebSocket upgrade (default true)
 //	timeoutMs      hard timeout: the process exits with code 3 after it
 //	               (default 10000)
+//	parser         "msgpack": socket.io-msgpack-parser (default: the JSON
+//	               parser of socket.io-client)
 //
 // Reconnection is disabled: each test sees exactly one connection attempt
 // per socket.connect().
@@ -61,6 +63,7 @@ import { createInterface } from "node:readline";
 
 const opts = JSON.parse(process.argv[2] ?? "{}");
 const timeoutMs = opts.timeoutMs ?? 10000;
+const parser = opts.parser === "msgpack" ? (await import("socket.io-msgpack-parser")).default : undefined;
 
 let exiting = false;
 function emit(obj) {
@@ -138,6 +141,7 @@ function manager(conn) {
     tryAllTransports: false,
     reconnection: false,
     timeout: 5000,
+    ...(parser ? { parser } : {}),
   });
   m.on("open", () => {
     const engine = m.engine;

@@ -12,6 +12,8 @@
 //	recovery        ms: connectionStateRecovery with this
 //	                maxDisconnectionDuration (default off)
 //	transports      e.g. ["polling"] (default ["polling","websocket"])
+//	parser          "msgpack": socket.io-msgpack-parser (default: the JSON
+//	                parser of socket.io)
 //	timeoutMs       hard timeout: the process exits with code 3 after it
 //	                (default 15000)
 //
@@ -106,6 +108,9 @@ const httpServer = createServer();
 const serverOpts = {};
 for (const k of ["pingInterval", "pingTimeout", "connectTimeout", "transports"]) {
   if (opts[k] !== undefined) serverOpts[k] = opts[k];
+}
+if (opts.parser === "msgpack") {
+  serverOpts.parser = (await import("socket.io-msgpack-parser")).default;
 }
 if (opts.recovery) {
   serverOpts.connectionStateRecovery = { maxDisconnectionDuration: opts.recovery, skipMiddlewares: true };

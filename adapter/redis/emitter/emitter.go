@@ -7,7 +7,7 @@ import (
 
 	goredis "github.com/redis/go-redis/v9"
 
-	"github.com/gosio/socketio/adapter/redis/internal/notepack"
+	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/parser"
 )
 

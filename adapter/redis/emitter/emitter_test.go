@@ -14,7 +14,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
-	"github.com/gosio/socketio/adapter/redis/internal/notepack"
+	"github.com/gosio/socketio/internal/notepack"
 )
 
 var redisAddr string

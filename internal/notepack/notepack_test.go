@@ -53,6 +53,13 @@ func TestDecodeNotepackForms(t *testing.T) {
 		{"ca3fc00000", 1.5},
 		{"cfffffffffffffffff", uint64(math.MaxUint64)},
 		{"82a161c0a161c3", Map{{"a", true}}},
+		// the header decides, not the length: ext 8 of type 0 is an
+		// ArrayBuffer whatever its size (notepack.io writes typed arrays
+		// so), fixext 2, 4 and 16 of type 0 are [0, Buffer]
+		{"c70100ff", []byte{0xff}},
+		{"c708000102030405060708", []byte{1, 2, 3, 4, 5, 6, 7, 8}},
+		{"d6000102030a", Ext{Type: 0, Data: []byte{1, 2, 3, 10}}},
+		{"c704ff00000001", Ext{Type: -1, Data: []byte{0, 0, 0, 1}}},
 	}
 	for _, c := range cases {
 		b, _ := hex.DecodeString(c.hex)

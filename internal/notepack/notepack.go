@@ -152,7 +152,7 @@ func (d *decoder) value(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return d.ext(int8(t), n)
+		return d.ext(c, int8(t), n)
 	case 0xca:
 		u, err := d.uint(4)
 		if err != nil {
@@ -194,7 +194,7 @@ func (d *decoder) value(depth int) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return d.ext(int8(t), uint64(1)<<(c-0xd4))
+		return d.ext(c, int8(t), uint64(1)<<(c-0xd4))
 	case 0xd9, 0xda, 0xdb:
 		n, err := d.uint(1 << (c - 0xd9))
 		if err != nil {
@@ -321,31 +321,43 @@ func (d *decoder) bin(n uint64) (any, error) {
 	return slices.Clone(s), nil
 }
 
-func (d *decoder) ext(t int8, n uint64) (any, error) {
+func (d *decoder) ext(c byte, t int8, n uint64) (any, error) {
 	if n > uint64(len(d.b)-d.off) {
 		return nil, invalid("truncated")
 	}
 	s, _ := d.need(int(n))
-	switch {
-	case t == 0 && n == 1:
-		return Undefined{}, nil
-	case t == 0 && n == 8:
-		ms := int64(binary.BigEndian.Uint64(s))
-		return time.UnixMilli(ms).UTC(), nil
-	case t == -1 && n == 4:
-		return time.Unix(int64(binary.BigEndian.Uint32(s)), 0).UTC(), nil
-	case t == -1 && n == 8:
-		u := binary.BigEndian.Uint64(s)
-		return time.Unix(int64(u&(1<<34-1)), int64(u>>34)).UTC(), nil
-	case t == -1 && n == 12:
-		ns := binary.BigEndian.Uint32(s)
-		sec := int64(binary.BigEndian.Uint64(s[4:]))
-		return time.Unix(sec, int64(ns)).UTC(), nil
-	case t == 0:
-		// notepack.io: ext type 0 is an ArrayBuffer
-		return slices.Clone(s), nil
+	if v, ok := extValue(c, t, s); ok {
+		return v, nil
 	}
 	return Ext{Type: t, Data: slices.Clone(s)}, nil
+}
+
+// extValue returns the value notepack.io 3.0.1 makes of the extension
+// with header byte c, type t and data s when it makes one of its own
+// (undefined, a Date, an ArrayBuffer; see extKind); the other extensions
+// are [type, Buffer].
+func extValue(c byte, t int8, s []byte) (any, bool) {
+	switch extKind(c, t, len(s)) {
+	case KindUndefined:
+		return Undefined{}, true
+	case KindBinary:
+		return slices.Clone(s), true
+	case KindDate:
+		if c == 0xd7 && t == 0 {
+			return time.UnixMilli(int64(binary.BigEndian.Uint64(s))).UTC(), true
+		}
+		if c == 0xd6 {
+			return time.Unix(int64(binary.BigEndian.Uint32(s)), 0).UTC(), true
+		}
+		if c == 0xd7 {
+			u := binary.BigEndian.Uint64(s)
+			return time.Unix(int64(u&(1<<34-1)), int64(u>>34)).UTC(), true
+		}
+		ns := binary.BigEndian.Uint32(s)
+		sec := int64(binary.BigEndian.Uint64(s[4:]))
+		return time.Unix(sec, int64(ns)).UTC(), true
+	}
+	return nil, false
 }
 
 // Append appends the encoding of v to dst. Besides the decoded types it
