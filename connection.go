@@ -238,6 +238,7 @@ func (c *client) connect(p *parser.Packet) {
 		s.onConnect()
 	}
 	release() // the socket now holds the namespace
+	s.hookConnect()
 	for _, f := range onConnect {
 		if !s.Connected() {
 			break

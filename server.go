@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gosio/socketio/adapter"
@@ -72,6 +73,10 @@ type Options struct {
 	// Logger receives errors (handler panics, refused packets). Nil means
 	// quiet.
 	Logger *slog.Logger
+
+	// Hooks observe the server (metrics, tracing, admin tools); nil means
+	// none. See Hooks and Server.AddHooks.
+	Hooks *Hooks
 }
 
 // Server is a Socket.IO server. It is an http.Handler for the path in
@@ -92,6 +97,8 @@ type Server struct {
 	closed       bool
 
 	main *Namespace
+
+	hooks atomic.Pointer[Hooks] // see AddHooks; nil: none
 }
 
 // NewServer returns a server configured by opts (nil for defaults).
@@ -135,6 +142,7 @@ func NewServer(opts *Options) *Server {
 	}
 	eo.OnConnection = s.onEngineConnection
 	s.engine = engineio.NewServer(&eo)
+	s.AddHooks(o.Hooks)
 	s.main = s.Of("/")
 	return s
 }
@@ -174,6 +182,9 @@ func (s *Server) Of(name string) *Namespace {
 	nsp, created := s.ofLocked(name, nil)
 	hooks := s.newNamespace
 	s.mu.Unlock()
+	if created {
+		s.hookNamespace(nsp)
+	}
 	if created && name != "/" {
 		for _, f := range hooks {
 			f(nsp)
@@ -240,6 +251,7 @@ func (s *Server) lookupNamespace(name string, auth map[string]any) *Namespace {
 			nsp.acquire()
 			s.mu.Unlock()
 			if created {
+				s.hookNamespace(nsp)
 				for _, f := range hooks {
 					f(nsp)
 				}

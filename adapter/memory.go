@@ -11,6 +11,7 @@ import (
 // read-mostly lock, and nothing crosses process boundaries.
 type Memory struct {
 	nsp Namespace
+	obs RoomObserver // nsp, if it observes rooms
 
 	mu    sync.RWMutex
 	rooms map[string]map[string]Socket // room -> socket id -> socket
@@ -26,7 +27,9 @@ type member struct {
 // Factory that makes it; cluster adapters embed a *Memory for their local
 // part.
 func NewMemory(nsp Namespace) *Memory {
-	return &Memory{nsp: nsp, rooms: make(map[string]map[string]Socket), sids: make(map[string]*member)}
+	m := &Memory{nsp: nsp, rooms: make(map[string]map[string]Socket), sids: make(map[string]*member)}
+	m.obs, _ = nsp.(RoomObserver)
+	return m
 }
 
 // MemoryFactory is the Factory of the in-memory adapter, the server's
@@ -36,14 +39,18 @@ func MemoryFactory(nsp Namespace) Adapter { return NewMemory(nsp) }
 // AddAll adds s to rooms.
 func (m *Memory) AddAll(s Socket, rooms ...string) {
 	id := s.ID()
+	notify := m.roomHook()
+	var joined []roomChange
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	mb := m.sids[id]
 	if mb == nil {
 		mb = &member{s: s, rooms: make(map[string]struct{}, len(rooms))}
 		m.sids[id] = mb
 	}
 	for _, r := range rooms {
+		if _, in := mb.rooms[r]; !in && notify != nil {
+			joined = append(joined, roomChange{r, id})
+		}
 		mb.rooms[r] = struct{}{}
 		set := m.rooms[r]
 		if set == nil {
@@ -52,16 +59,24 @@ func (m *Memory) AddAll(s Socket, rooms ...string) {
 		}
 		set[id] = s
 	}
+	m.mu.Unlock()
+	notifyRooms(notify, joined, true)
 }
 
 // Del removes socket id from room; an empty room is deleted.
 func (m *Memory) Del(id, room string) {
+	notify := m.roomHook()
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	left := false
 	if mb := m.sids[id]; mb != nil {
+		_, left = mb.rooms[room]
 		delete(mb.rooms, room)
 	}
 	m.delFromRoomLocked(id, room)
+	m.mu.Unlock()
+	if left && notify != nil {
+		notify(room, id, false)
+	}
 }
 
 func (m *Memory) delFromRoomLocked(id, room string) {
@@ -75,16 +90,23 @@ func (m *Memory) delFromRoomLocked(id, room string) {
 
 // DelAll removes socket id from every room and forgets it.
 func (m *Memory) DelAll(id string) {
+	notify := m.roomHook()
+	var left []roomChange
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	mb := m.sids[id]
 	if mb == nil {
+		m.mu.Unlock()
 		return
 	}
 	for r := range mb.rooms {
 		m.delFromRoomLocked(id, r)
+		if notify != nil {
+			left = append(left, roomChange{r, id})
+		}
 	}
 	delete(m.sids, id)
+	m.mu.Unlock()
+	notifyRooms(notify, left, false)
 }
 
 // SocketRooms returns the rooms of socket id.
@@ -209,8 +231,9 @@ func (m *Memory) FetchSockets(_ context.Context, opts BroadcastOptions) ([]Socke
 // disconnecting meanwhile is not put back in rooms.
 func (m *Memory) AddSockets(opts BroadcastOptions, rooms []string) {
 	targets := m.targets(&opts)
+	notify := m.roomHook()
+	var joined []roomChange
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	for _, s := range targets {
 		id := s.ID()
 		mb := m.sids[id]
@@ -218,6 +241,9 @@ func (m *Memory) AddSockets(opts BroadcastOptions, rooms []string) {
 			continue
 		}
 		for _, r := range rooms {
+			if _, in := mb.rooms[r]; !in && notify != nil {
+				joined = append(joined, roomChange{r, id})
+			}
 			mb.rooms[r] = struct{}{}
 			set := m.rooms[r]
 			if set == nil {
@@ -227,6 +253,8 @@ func (m *Memory) AddSockets(opts BroadcastOptions, rooms []string) {
 			set[id] = s
 		}
 	}
+	m.mu.Unlock()
+	notifyRooms(notify, joined, true)
 }
 
 // DelSockets makes the selected sockets leave rooms.
