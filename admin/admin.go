@@ -148,6 +148,9 @@ func Instrument(srv *socketio.Server, opts Options) (*Admin, error) {
 		a.nsp.Use(a.authenticate)
 	}
 	a.nsp.OnConnection(a.onAdminConnection)
+	if a.development() {
+		a.answerPeers()
+	}
 	srv.AddHooks(a.hooks())
 	a.timerMu.Lock()
 	a.timer = time.AfterFunc(0, a.tick)

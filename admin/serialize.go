@@ -186,5 +186,6 @@ func (a *Admin) allSockets() []serializedSocket {
 			out = append(out, serializeRemote(r, n.Name()))
 		}
 	}
+	a.fillFromPeers(out)
 	return out
 }

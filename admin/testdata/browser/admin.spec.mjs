@@ -210,12 +210,18 @@ try {
   });
   const details = await until(
     async () => {
-      const text = await page.textContent("main");
-      return text.includes(carol.id) && text.includes("polling") && text.includes('"name": "carol"') && text.includes("127.0.0.1") && text;
+      const rows = (await cardRows("Details")) || [];
+      const cell = (key) => rows.find((r) => r[0] === key)?.[1];
+      const ok =
+        cell("Transport") === "HTTP long-polling" &&
+        cell("IP address") === "127.0.0.1" &&
+        rows.some((r) => r[0] === "ID" && r[1] === carol.id) &&
+        cell("Data")?.replace(/\s/g, "") === '{"name":"carol"}';
+      return ok && rows;
     },
-    async () => `socket page shows ${JSON.stringify((await page.textContent("main")).slice(0, 600))}`,
+    async () => `socket details ${JSON.stringify(await cardRows("Details"))}`,
   );
-  log(`carol's details: id, polling, 127.0.0.1, data {"name":"carol"} (${details.length} characters of page)`);
+  log(`carol's details: ${JSON.stringify(details.filter((r) => ["ID", "Transport", "IP address", "Data"].includes(r[0])))}`);
   await shot("socket");
 
   step = "join a room from the UI";
