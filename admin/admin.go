@@ -64,8 +64,9 @@ type Options struct {
 	// ServerID names this node in the UI (default: the host name).
 	ServerID string
 	// Sessions keeps the session ids of logged-in UIs (default: in memory,
-	// see NewMemoryStore). Use a shared store for a cluster behind a load
-	// balancer without sticky sessions.
+	// see NewMemoryStore). In a cluster, use a shared store
+	// (admin/redisstore, compatible with the npm package's RedisStore) so
+	// that every node accepts a session any node created.
 	Sessions SessionStore
 	// StatsInterval is how often server_stats is sent (default 2 s, the
 	// UI's expectation).

@@ -24,6 +24,7 @@ import (
 	"github.com/gosio/socketio"
 	"github.com/gosio/socketio/adapter/redis"
 	"github.com/gosio/socketio/admin"
+	"github.com/gosio/socketio/admin/redisstore"
 	"github.com/gosio/socketio/client"
 	goredis "github.com/redis/go-redis/v9"
 	"golang.org/x/crypto/bcrypt"
@@ -59,7 +60,11 @@ func startNode(t *testing.T, redisAddr, id, hash string, mux func(*socketio.Serv
 			s.Join(team)
 		}
 	})
-	adm, err := admin.Instrument(io, admin.Options{Auth: &admin.BasicAuth{Username: "admin", PasswordHash: hash}, ServerID: id})
+	adm, err := admin.Instrument(io, admin.Options{
+		Auth:     &admin.BasicAuth{Username: "admin", PasswordHash: hash},
+		ServerID: id,
+		Sessions: redisstore.New(rdb, redisstore.Options{}),
+	})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -6,6 +6,7 @@ require (
 	github.com/gosio/socketio v0.0.0
 	github.com/gosio/socketio/adapter/redis v0.0.0
 	github.com/gosio/socketio/admin v0.0.0
+	github.com/gosio/socketio/admin/redisstore v0.0.0-00010101000000-000000000000
 	github.com/redis/go-redis/v9 v9.23.0
 	golang.org/x/crypto v0.59.0
 )
@@ -22,4 +23,5 @@ replace (
 	github.com/gosio/socketio => ../..
 	github.com/gosio/socketio/adapter/redis => ../../adapter/redis
 	github.com/gosio/socketio/admin => ..
+	github.com/gosio/socketio/admin/redisstore => ../redisstore
 )
