@@ -7,9 +7,12 @@ import (
 )
 
 // registerActions answers the UI's actions (its handler goroutine). Each
-// takes the namespace name first and an optional room as the filter (a
-// socket id is its own room); a namespace that does not exist is not
-// created, and malformed arguments are ignored.
+// takes the namespace name first and an optional filter: a room (a
+// socket id is its own room) or a list of rooms; none (or null, "") means
+// the whole namespace, as in Node. A namespace that does not exist is not
+// created, and an action with a malformed argument is ignored (a filter
+// that is neither a string nor a list of strings never widens to the
+// whole namespace).
 //
 //	emit(nsp, filter, event, ...args)
 //	join(nsp, room, filter?)      leave(nsp, room, filter?)
@@ -20,7 +23,7 @@ func (a *Admin) registerActions(s *socketio.Socket) {
 		if e.Decode(0, &nsp) != nil || e.Decode(2, &event) != nil {
 			return
 		}
-		if op := a.target(nsp, optionalString(e, 1)); op != nil {
+		if op := a.target(nsp, e, 1); op != nil {
 			if err := op.Emit(event, e.Args.From(3)); err != nil {
 				a.log.Warn("admin: emit", "nsp", nsp, "event", event, "err", err)
 			}
@@ -42,7 +45,7 @@ func (a *Admin) registerActions(s *socketio.Socket) {
 		if e.Decode(0, &nsp) != nil || e.Decode(1, &close) != nil {
 			return
 		}
-		if op := a.target(nsp, optionalString(e, 2)); op != nil {
+		if op := a.target(nsp, e, 2); op != nil {
 			op.DisconnectSockets(close)
 		}
 	})
@@ -54,32 +57,46 @@ func (a *Admin) roomAction(e *socketio.Event) (*socketio.BroadcastOperator, stri
 	if e.Decode(0, &nsp) != nil || e.Decode(1, &room) != nil || room == "" {
 		return nil, ""
 	}
-	return a.target(nsp, optionalString(e, 2)), room
+	return a.target(nsp, e, 2), room
 }
 
-// target selects the sockets of namespace name, in room filter if not
-// empty; nil if there is no such namespace.
-func (a *Admin) target(name, filter string) *socketio.BroadcastOperator {
+// target selects the sockets of namespace name, in the rooms of the
+// filter argument i of e; nil if there is no such namespace or the
+// filter is malformed.
+func (a *Admin) target(name string, e *socketio.Event, i int) *socketio.BroadcastOperator {
+	rooms, ok := filterRooms(e, i)
+	if !ok {
+		return nil
+	}
 	for _, n := range a.srv.Namespaces() {
 		if n.Name() == name {
-			if filter != "" {
-				return n.In(filter)
-			}
-			return n.In()
+			return n.In(rooms...)
 		}
 	}
 	return nil
 }
 
-// optionalString returns argument i if it is a string; "" if it is
-// missing, null or anything else.
-func optionalString(e *socketio.Event, i int) string {
+// filterRooms decodes argument i: missing, null or "" is no room (the
+// whole namespace), a string one room, a list of strings those rooms;
+// anything else is malformed.
+func filterRooms(e *socketio.Event, i int) ([]string, bool) {
 	if i >= e.Len() {
-		return ""
+		return nil, true
 	}
-	var s string
-	if json.Unmarshal(e.Raw(i), &s) != nil {
-		return ""
+	raw := e.Raw(i)
+	if string(raw) == "null" {
+		return nil, true
 	}
-	return s
+	var room string
+	if json.Unmarshal(raw, &room) == nil {
+		if room == "" {
+			return nil, true
+		}
+		return []string{room}, true
+	}
+	var rooms []string
+	if json.Unmarshal(raw, &rooms) == nil {
+		return rooms, true
+	}
+	return nil, false
 }

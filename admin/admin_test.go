@@ -480,3 +480,38 @@ func TestMemoryStore(t *testing.T) {
 		t.Error("an expired session is still valid")
 	}
 }
+
+// TestActionsMalformed: actions with missing, null or mistyped arguments,
+// or reserved event names, are ignored; the server and the UI go on.
+func TestActionsMalformed(t *testing.T) {
+	srv := newServer(t, Options{NoAuth: true})
+	app, appRec := mustDial(t, srv.url, "/", nil)
+	ui, rec := mustDial(t, srv.url, "/admin", nil)
+	for _, args := range [][]any{
+		{}, {nil}, {42}, {"/"}, {"/", nil}, {"/", nil, nil}, {"/", nil, 7}, {"/", 1, "ev"},
+		{"/", nil, "connect"}, {"/", nil, "disconnect", 1}, {map[string]any{"a": 1}, nil, "x"},
+		{[]byte{1, 2}, nil, "x"}, {"/", []any{"r"}, "x"},
+	} {
+		ui.Emit("emit", args...)
+		ui.Emit("join", args...)
+		ui.Emit("leave", args...)
+	}
+	// As in Node, _disconnect("/") and _disconnect("/", null) disconnect
+	// the whole namespace (close is falsy): only wrong types are refused.
+	for _, args := range [][]any{{}, {nil}, {42}, {"/", "yes"}, {"/", 1}, {"/", map[string]any{}}, {[]any{"/"}, true}} {
+		ui.Emit("_disconnect", args...)
+	}
+	ui.Emit("join", "/", "") // no room
+	// Still serving: a valid action after the bad ones works.
+	ui.Emit("emit", "/", nil, "news", "ok")
+	if got := appRec.wait(t, "news", nil); string(got[0]) != `"ok"` {
+		t.Fatalf("news %s", got)
+	}
+	if !app.Connected() {
+		t.Error("a malformed action disconnected the application's socket")
+	}
+	if n := appRec.count("connect") + appRec.count("x"); n != 0 {
+		t.Errorf("malformed emits reached the client: %d", n)
+	}
+	rec.wait(t, "server_stats", nil)
+}

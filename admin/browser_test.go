@@ -94,12 +94,15 @@ func TestAdminUIInBrowser(t *testing.T) {
 		t.Fatal(err)
 	}
 	var clients []*appClient
+	var clientsMu sync.Mutex // the race detector does not see the script's requests follow the appends
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", io)
 	mux.Handle("/admin/", http.StripPrefix("/admin/", UIHandler(uiDir)))
 	mux.Handle("/vendor/", http.StripPrefix("/vendor/", http.FileServer(http.Dir(filepath.Join(modules, "socket.io-client", "dist")))))
 	mux.HandleFunc("/test/state", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
+		clientsMu.Lock()
+		defer clientsMu.Unlock()
 		json.NewEncoder(w).Encode(stateOf(io, clients))
 	})
 	hs := httptest.NewServer(mux)
@@ -117,7 +120,10 @@ func TestAdminUIInBrowser(t *testing.T) {
 		{"bob", "team-a", "websocket"},
 		{"carol", "team-b", "polling"},
 	} {
-		clients = append(clients, connectApp(t, hs.URL, c.name, c.team, c.transport))
+		c := connectApp(t, hs.URL, c.name, c.team, c.transport)
+		clientsMu.Lock()
+		clients = append(clients, c)
+		clientsMu.Unlock()
 	}
 
 	out := t.ArtifactDir() // kept with go test -artifacts; else a temporary directory
@@ -139,7 +145,9 @@ func TestAdminUIInBrowser(t *testing.T) {
 	t.Logf("browser test passed in %v; screenshots in %s\n%s", took, out, strings.TrimSpace(string(output)))
 
 	// What the script did through the UI, checked on the clients.
+	clientsMu.Lock()
 	state := stateOf(io, clients)
+	clientsMu.Unlock()
 	byName := map[string]*appClient{}
 	for _, c := range state.Clients {
 		byName[c.Name] = c
