@@ -86,7 +86,9 @@ func (b *BroadcastOperator) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
+	done := b.nsp.hookEmit(nil, event, b.rooms)
 	b.nsp.adapter.Broadcast(p, b.opts())
+	endEmit(done)
 	return nil
 }
 
@@ -116,7 +118,9 @@ func (b *BroadcastOperator) EmitWithAck(ctx context.Context, event string, args 
 		servers = 1
 	}
 	g.servers = servers
+	done := b.nsp.hookEmit(nil, event, b.rooms)
 	b.nsp.adapter.BroadcastWithAck(p, b.opts(), g.clientCount, g.ack)
+	endEmit(done)
 	select {
 	case <-g.done:
 		return g.result(), nil

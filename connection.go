@@ -40,15 +40,15 @@ type client struct {
 
 	// attachment wait: a binary packet whose attachments do not all
 	// arrive within maxAttachmentWait closes the connection.
-	attWaiting bool        // dispatch goroutine only
+	attWaiting bool // dispatch goroutine only
 	// received numbers the packets queued (dispatch goroutine only);
 	// packets numbered past stopAt are not handled: a close started by
 	// the handling of one packet ends the handling of those after it, as
 	// in the reference, which handles packets one by one as they arrive.
 	received uint64
 	stopAt   atomic.Uint64
-	attTimer   *time.Timer // dispatch goroutine only
-	attGen     atomic.Uint64
+	attTimer *time.Timer // dispatch goroutine only
+	attGen   atomic.Uint64
 
 	mu           sync.Mutex
 	nsps         map[string]*Socket
@@ -252,6 +252,7 @@ func (c *client) connect(p *parser.Packet, seq uint64) {
 		s.onConnect()
 	}
 	release() // the socket now holds the namespace
+	s.hookConnect()
 	// Every connection handler runs, as in the reference (which runs them
 	// before it handles anything else), unless one of them disconnects the
 	// socket; a close of the connection meanwhile does not skip them, so

@@ -36,7 +36,9 @@ func (e *Emitter) Emit(event string, args ...any) error {
 		if err != nil {
 			return err
 		}
+		done := s.nsp.hookEmit(s, event, nil)
 		s.emitThroughAdapter(p, e.volatile, e.noCompress)
+		endEmit(done)
 		return nil
 	}
 	if !s.Connected() {
@@ -46,8 +48,10 @@ func (e *Emitter) Emit(event string, args ...any) error {
 	if err != nil {
 		return err
 	}
+	done := s.nsp.hookEmit(s, event, nil)
 	s.notifyOutgoing(event, args)
 	s.client.writePacket(p, e.volatile)
+	endEmit(done)
 	return nil
 }
 
@@ -70,8 +74,10 @@ func (e *Emitter) EmitWithAck(ctx context.Context, event string, args ...any) (A
 	if !s.addAck(p.ID, &pendingAck{cb: func(p *parser.Packet) { reply <- p }}) {
 		return Args{}, ErrDisconnected
 	}
+	done := s.nsp.hookEmit(s, event, nil)
 	s.notifyOutgoing(event, args)
 	s.client.writePacket(p, e.volatile)
+	endEmit(done)
 	select {
 	case r := <-reply:
 		if r == nil {

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/gosio/socketio/adapter"
@@ -97,6 +98,10 @@ type Options struct {
 	// Logger receives errors (handler panics, refused packets). Nil means
 	// quiet.
 	Logger *slog.Logger
+
+	// Hooks observe the server (metrics, tracing, admin tools); nil means
+	// none. See Hooks and Server.AddHooks.
+	Hooks *Hooks
 }
 
 // Server is a Socket.IO server. It is an http.Handler for the path in
@@ -119,6 +124,8 @@ type Server struct {
 	closed       bool
 
 	main *Namespace
+
+	hooks atomic.Pointer[Hooks] // see AddHooks; nil: none
 }
 
 // NewServer returns a server configured by opts (nil for defaults).
@@ -171,6 +178,7 @@ func NewServer(opts *Options) *Server {
 	}
 	eo.OnConnection = s.onEngineConnection
 	s.engine = engineio.NewServer(&eo)
+	s.AddHooks(o.Hooks)
 	s.main = s.Of("/")
 	return s
 }
@@ -218,6 +226,9 @@ func (s *Server) Of(name string) *Namespace {
 	}
 	hooks := s.newNamespace
 	s.mu.Unlock()
+	if created {
+		s.hookNamespace(nsp)
+	}
 	if created && name != "/" {
 		for _, f := range hooks {
 			f(nsp)
@@ -312,6 +323,7 @@ func (s *Server) lookupNamespaceFor(c *client, name string, auth map[string]any)
 		nsp.acquire()
 		s.mu.Unlock()
 		if created {
+			s.hookNamespace(nsp)
 			for _, f := range hooks {
 				f(nsp)
 			}

@@ -53,6 +53,7 @@ type pendingAck struct {
 	cb       func(*parser.Packet) // nil packet: the socket disconnected
 	deadline time.Time            // zero: none
 	timer    *time.Timer          // forgets the entry at deadline (ExpectAck)
+	sent     time.Time            // for Hooks.Ack; zero: not measured
 }
 
 func newSocket(nsp *Namespace, c *client, auth map[string]any) *Socket {
@@ -105,6 +106,7 @@ func (s *Socket) SetData(v any) {
 	s.mu.Lock()
 	s.data = v
 	s.mu.Unlock()
+	s.hookData(v)
 }
 
 // Connected reports whether the socket is connected. It is false from the
@@ -385,6 +387,7 @@ func (s *Socket) finishClose() {
 	s.connected = false
 	after := s.onDisconnect
 	s.mu.Unlock()
+	s.hookDisconnect(reason, cause)
 	for _, f := range after {
 		f(reason, cause)
 	}
@@ -428,24 +431,41 @@ func (s *Socket) onEvent(p *parser.Packet) {
 	if closedBefore && reason == ReasonServerNamespaceDisconnect {
 		return
 	}
+	if h := s.nsp.srv.observer(); h != nil && h.Event != nil {
+		if done := h.Event(s, e); done != nil {
+			s.dispatchObserved(e, mws, closedBefore, done)
+			return
+		}
+	}
+	s.dispatchEvent(e, mws, closedBefore)
+}
+
+// dispatchEvent runs the handlers of e (handler goroutine): catch-alls,
+// middlewares, then those of its name. It returns the first error a
+// middleware or handler returned.
+func (s *Socket) dispatchEvent(e *Event, mws []func(*Event) error, closedBefore bool) error {
 	for _, f := range s.handlers.Any() {
 		f(e)
 	}
 	for _, mw := range mws {
 		if err := mw(e); err != nil {
 			s.emitError(err)
-			return
+			return err
 		}
 	}
 	if !closedBefore && !s.Connected() {
-		return // a middleware disconnected the socket
+		return nil // a middleware disconnected the socket
 	}
-	ls := s.handlers.Take(name)
-	for _, fn := range ls {
+	var first error
+	for _, fn := range s.handlers.Take(e.Name) {
 		if err := fn(e); err != nil {
 			s.emitError(err)
+			if first == nil {
+				first = err
+			}
 		}
 	}
+	return first
 }
 
 // onAck resolves a pending acknowledgement; unknown ids are ignored.
@@ -461,6 +481,7 @@ func (s *Socket) onAck(p *parser.Packet) {
 		if a.timer != nil {
 			a.timer.Stop()
 		}
+		s.hookAck(a.sent)
 		a.cb(p)
 	}
 }
@@ -522,6 +543,7 @@ func (s *Socket) addAck(id uint64, a *pendingAck) bool {
 	if s.acks == nil {
 		s.acks = make(map[uint64]*pendingAck)
 	}
+	a.sent = s.ackSent()
 	if len(s.acks) >= 64 {
 		now := time.Now()
 		for k, v := range s.acks {

@@ -21,6 +21,7 @@ import (
 // rooms.
 type Memory struct {
 	nsp Namespace
+	obs RoomObserver // nsp, if it observes rooms
 
 	mu    sync.RWMutex
 	rooms bigMap[roomSet] // room -> its sockets
@@ -76,7 +77,11 @@ const roomChunk = 1024
 // NewMemory returns the in-memory adapter for nsp. MemoryFactory is the
 // Factory that makes it; cluster adapters embed a *Memory for their local
 // part.
-func NewMemory(nsp Namespace) *Memory { return &Memory{nsp: nsp} }
+func NewMemory(nsp Namespace) *Memory {
+	m := &Memory{nsp: nsp}
+	m.obs, _ = nsp.(RoomObserver)
+	return m
+}
 
 // MemoryFactory is the Factory of the in-memory adapter, the server's
 // default.
@@ -87,8 +92,9 @@ func MemoryFactory(nsp Namespace) Adapter { return NewMemory(nsp) }
 // (DelAll), the rest is not joined.
 func (m *Memory) AddAll(s Socket, rooms ...string) {
 	id := s.ID()
+	notify := m.roomHook()
+	var joined []roomChange
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	mb, _ := m.sids.get(id)
 	if mb == nil {
 		mb = &member{s: s, id: id}
@@ -97,25 +103,32 @@ func (m *Memory) AddAll(s Socket, rooms ...string) {
 	for i, r := range rooms {
 		if i > 0 && i%roomChunk == 0 {
 			m.mu.Unlock()
+			notifyRooms(notify, joined, true)
+			joined = joined[:0]
 			m.mu.Lock()
 			if cur, _ := m.sids.get(id); cur != mb {
+				m.mu.Unlock()
 				return // left meanwhile
 			}
 		}
-		m.joinLocked(mb, r)
+		if m.joinLocked(mb, r) && notify != nil {
+			joined = append(joined, roomChange{r, id})
+		}
 	}
+	m.mu.Unlock()
+	notifyRooms(notify, joined, true)
 }
 
-// joinLocked adds mb to room r.
-func (m *Memory) joinLocked(mb *member, r string) {
+// joinLocked adds mb to room r; it reports whether mb was not in r.
+func (m *Memory) joinLocked(mb *member, r string) bool {
 	if !mb.rooms.put(r, struct{}{}) {
-		return // in r already
+		return false // in r already
 	}
 	set, _ := m.rooms.get(r)
 	switch {
 	case set.many != nil:
 		set.many.put(mb.id, mb)
-		return
+		return true
 	case set.one == nil, set.one.id == mb.id:
 		// A new room; or one that still holds the same id as it was
 		// before it left and joined again (DelAll not done yet).
@@ -127,6 +140,7 @@ func (m *Memory) joinLocked(mb *member, r string) {
 		set.one = nil
 	}
 	m.rooms.put(r, set)
+	return true
 }
 
 // leaveLocked removes mb from room r; an empty room is deleted. It
@@ -168,10 +182,16 @@ func (m *Memory) leaveLocked(mb *member, r string) int {
 
 // Del removes socket id from room; an empty room is deleted.
 func (m *Memory) Del(id, room string) {
+	notify := m.roomHook()
 	m.mu.Lock()
-	defer m.mu.Unlock()
+	left := false
 	if mb, _ := m.sids.get(id); mb != nil && mb.rooms.del(room) {
 		m.leaveLocked(mb, room)
+		left = true
+	}
+	m.mu.Unlock()
+	if left && notify != nil {
+		notify(room, id, false)
 	}
 }
 
@@ -181,6 +201,8 @@ func (m *Memory) Del(id, room string) {
 // at a time, letting broadcasts in between, so until DelAll returns a
 // broadcast to one of its rooms may still reach it.
 func (m *Memory) DelAll(id string) {
+	notify := m.roomHook()
+	var left []roomChange
 	m.mu.Lock()
 	mb, _ := m.sids.get(id)
 	if mb == nil {
@@ -192,8 +214,12 @@ func (m *Memory) DelAll(id string) {
 	if mb.rooms.len() <= roomChunk {
 		for r := range mb.rooms.all {
 			m.leaveLocked(mb, r)
+			if notify != nil {
+				left = append(left, roomChange{r, id})
+			}
 		}
 		m.mu.Unlock()
+		notifyRooms(notify, left, false)
 		return
 	}
 	m.mu.Unlock()
@@ -215,6 +241,11 @@ func (m *Memory) DelAll(id string) {
 			work += m.leaveLocked(mb, r)
 		}
 		m.mu.Unlock()
+		if notify != nil {
+			for _, r := range batch {
+				notify(r, id, false)
+			}
+		}
 		batch = batch[:0]
 	}
 	for r := range mb.rooms.all {
@@ -363,17 +394,22 @@ func (m *Memory) FetchSockets(_ context.Context, opts BroadcastOptions) ([]Socke
 // disconnecting meanwhile is not put back in rooms.
 func (m *Memory) AddSockets(opts BroadcastOptions, rooms []string) {
 	targets := m.targets(&opts)
+	notify := m.roomHook()
+	var joined []roomChange
 	m.mu.Lock()
-	defer m.mu.Unlock()
 	for _, s := range targets {
 		mb, _ := m.sids.get(s.ID())
 		if mb == nil {
 			continue
 		}
 		for _, r := range rooms {
-			m.joinLocked(mb, r)
+			if m.joinLocked(mb, r) && notify != nil {
+				joined = append(joined, roomChange{r, mb.id})
+			}
 		}
 	}
+	m.mu.Unlock()
+	notifyRooms(notify, joined, true)
 }
 
 // DelSockets makes the selected sockets leave rooms.

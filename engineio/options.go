@@ -110,6 +110,10 @@ type Options struct {
 
 	// Logger receives debug and error logs. Nil means quiet.
 	Logger *slog.Logger
+
+	// Hooks observe the sessions (metrics, tracing); nil means none. See
+	// Hooks and Server.AddHooks.
+	Hooks *Hooks
 }
 
 // CookieOptions describes the session cookie (Node: cookie option). A zero

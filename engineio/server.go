@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -26,6 +27,8 @@ type Server struct {
 	// reference, single-threaded, serves them in arrival order). Only that
 	// one poll: the entry is consumed.
 	closedByClient recentCloses
+
+	hooks atomic.Pointer[Hooks] // see AddHooks; nil: none
 }
 
 // NewServer returns a server configured by opts (nil means defaults). It
@@ -38,11 +41,13 @@ func NewServer(opts *Options) *Server {
 			panic(err)
 		}
 	}
-	return &Server{
+	srv := &Server{
 		cfg:            cfg,
 		sessions:       make(map[string]*Socket),
 		closedByClient: recentCloses{grace: closedGrace, max: maxClosedByClient},
 	}
+	srv.AddHooks(cfg.Hooks)
+	return srv
 }
 
 // Path returns the URL path prefix the server answers, with a trailing
@@ -225,18 +230,25 @@ func (srv *Server) register(s *Socket) bool {
 	}
 	srv.sessions[s.id] = s
 	srv.mu.Unlock()
+	if h := srv.observer(); h != nil && h.Open != nil {
+		h.Open(s)
+	}
 	if f := srv.cfg.OnConnection; f != nil {
 		f(s)
 	}
 	return true
 }
 
-func (srv *Server) unregister(s *Socket) {
+// unregister removes s from the session table; it reports whether s was
+// in it.
+func (srv *Server) unregister(s *Socket) bool {
 	srv.mu.Lock()
+	defer srv.mu.Unlock()
 	if srv.sessions[s.id] == s {
 		delete(srv.sessions, s.id)
+		return true
 	}
-	srv.mu.Unlock()
+	return false
 }
 
 // rememberClientClose records that the client closed session id with no

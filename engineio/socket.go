@@ -181,11 +181,17 @@ func (s *Socket) enqueue(pkts []packet.Packet) (*wsConn, error) {
 	}
 	if !s.out.add(pkts...) {
 		s.mu.Unlock()
+		if h := s.srv.observer(); h != nil && h.WriteBufferFull != nil {
+			h.WriteBufferFull(s, dataLen(pkts))
+		}
 		s.closeWith(ReasonTransportError, ErrWriteBufferFull, closeReplyClose)
 		return nil, ErrWriteBufferFull
 	}
 	c := s.startWriterLocked()
 	s.mu.Unlock()
+	if h := s.srv.observer(); h != nil && h.PacketsOut != nil {
+		h.PacketsOut(s, len(pkts), dataLen(pkts))
+	}
 	return c, nil
 }
 
@@ -284,7 +290,7 @@ func (s *Socket) closeWith(reason string, err error, reply closeReply) {
 	s.upgrading = nil
 	s.mu.Unlock()
 
-	s.srv.unregister(s)
+	registered := s.srv.unregister(s)
 	if ws != nil {
 		ws.close(closeNormal)
 	}
@@ -293,13 +299,18 @@ func (s *Socket) closeWith(reason string, err error, reply closeReply) {
 	}
 	close(s.done)
 	s.cfg.Logger.Debug("engineio: session closed", "sid", s.id, "reason", reason, "err", err)
-
+	if h := s.srv.observer(); registered && h != nil && h.Close != nil {
+		h.Close(s, reason, err)
+	}
 	s.dispatch.Close(reason, err)
 }
 
 // onPacket handles a packet received on the active transport. Close is
 // handled by the transports, which know which reply to give.
 func (s *Socket) onPacket(p packet.Packet) {
+	if h := s.srv.observer(); h != nil && h.PacketIn != nil {
+		h.PacketIn(s, p.Type, len(p.Data))
+	}
 	switch p.Type {
 	case packet.Message:
 		s.mu.Lock()

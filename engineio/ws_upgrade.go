@@ -55,6 +55,9 @@ func (s *Socket) onProbePacket(c *wsConn, p packet.Packet) {
 		s.wakePollLocked() // a held poll gets a noop
 		s.flushLocked()
 		s.mu.Unlock()
+		if h := s.srv.observer(); h != nil && h.Upgrade != nil {
+			h.Upgrade(s)
+		}
 	default:
 		s.abortUpgrade(c)
 	}

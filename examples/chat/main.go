@@ -2,8 +2,11 @@
 // official socket.io-client, served by a Go Socket.IO server on the
 // in-memory adapter. Rooms, acknowledgements and broadcasts are shown.
 //
-//	make demo          # or: npm ci --prefix examples/chat && go run ./examples/chat
+//	make demo          # or: npm ci --prefix examples/chat && cd examples/chat && go run .
 //	open http://127.0.0.1:8080
+//
+// -admin, -metrics and -otel turn on the admin UI, Prometheus metrics and
+// OpenTelemetry traces; README.md says how to look at each.
 package main
 
 import (
@@ -42,11 +45,18 @@ type Line struct {
 
 func main() {
 	addr := flag.String("addr", "127.0.0.1:8080", "listen address")
-	clientDir := flag.String("client", "examples/chat/node_modules/socket.io-client/dist", "directory of the npm socket.io-client build")
+	clientDir := flag.String("client", firstDir("node_modules/socket.io-client/dist", "examples/chat/node_modules/socket.io-client/dist"), "directory of the npm socket.io-client build")
+	var obs observeFlags
+	obs.register(flag.CommandLine)
 	flag.Parse()
 
 	io := newChat()
 	mux := newMux(io, *clientDir)
+	stopObserving, err := observe(io, mux, obs)
+	if err != nil {
+		log.Fatal(err)
+	}
+	defer stopObserving()
 
 	srv := &http.Server{Addr: *addr, Handler: mux, ReadHeaderTimeout: 10 * time.Second}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -57,6 +67,7 @@ func main() {
 		defer cancel()
 		io.Shutdown(shut)
 		srv.Shutdown(shut)
+		stopObserving()
 	}()
 	if _, err := os.Stat(filepath.Join(*clientDir, "socket.io.min.js")); err != nil {
 		log.Printf("warning: %v; run `npm ci --prefix examples/chat` first", err)
@@ -123,7 +134,7 @@ func newChat() *socketio.Server {
 
 // newMux serves the page at /, the npm socket.io-client build from
 // clientDir at /vendor/, and io at /socket.io/.
-func newMux(io *socketio.Server, clientDir string) http.Handler {
+func newMux(io *socketio.Server, clientDir string) *http.ServeMux {
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", io)
 	mux.Handle("/vendor/", http.StripPrefix("/vendor/", http.FileServer(http.Dir(filepath.Clean(clientDir)))))

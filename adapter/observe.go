@@ -1,0 +1,33 @@
+package adapter
+
+// RoomObserver is implemented by a Namespace that wants to hear of room
+// membership changes (Node: the adapter's "join-room" and "leave-room"
+// events). The socketio server's namespaces implement it for
+// socketio.Hooks. A Memory, and so every adapter that embeds one, asks
+// RoomHook at each change and calls the func it returns once per socket
+// and room that joined or left, after releasing its lock, on the
+// goroutine that made the change.
+type RoomObserver interface {
+	// RoomHook returns the func to call for each change (joined: the
+	// socket joined room, else it left it), or nil while nothing
+	// listens.
+	RoomHook() func(room, id string, joined bool)
+}
+
+// roomHook returns the observer's func, nil if none.
+func (m *Memory) roomHook() func(room, id string, joined bool) {
+	if m.obs == nil {
+		return nil
+	}
+	return m.obs.RoomHook()
+}
+
+// roomChange is one socket joining or leaving one room, kept to be
+// reported after the lock is released.
+type roomChange struct{ room, id string }
+
+func notifyRooms(f func(room, id string, joined bool), changes []roomChange, joined bool) {
+	for _, c := range changes {
+		f(c.room, c.id, joined)
+	}
+}

@@ -1,0 +1,27 @@
+module github.com/gosio/socketio/admin/cluster
+
+go 1.26.8
+
+require (
+	github.com/gosio/socketio v0.0.0
+	github.com/gosio/socketio/adapter/redis v0.0.0
+	github.com/gosio/socketio/admin v0.0.0
+	github.com/gosio/socketio/admin/redisstore v0.0.0-00010101000000-000000000000
+	github.com/redis/go-redis/v9 v9.23.0
+	golang.org/x/crypto v0.59.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/gobwas/httphead v0.1.0 // indirect
+	github.com/gobwas/ws v1.5.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
+
+replace (
+	github.com/gosio/socketio => ../..
+	github.com/gosio/socketio/adapter/redis => ../../adapter/redis
+	github.com/gosio/socketio/admin => ..
+	github.com/gosio/socketio/admin/redisstore => ../redisstore
+)

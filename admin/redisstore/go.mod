@@ -1,0 +1,23 @@
+module github.com/gosio/socketio/admin/redisstore
+
+go 1.26.8
+
+require (
+	github.com/gosio/socketio/admin v0.0.0
+	github.com/redis/go-redis/v9 v9.23.0
+)
+
+require (
+	github.com/cespare/xxhash/v2 v2.3.0 // indirect
+	github.com/gobwas/httphead v0.1.0 // indirect
+	github.com/gobwas/ws v1.5.0 // indirect
+	github.com/gosio/socketio v0.0.0 // indirect
+	go.uber.org/atomic v1.12.0 // indirect
+	golang.org/x/crypto v0.59.0 // indirect
+	golang.org/x/sys v0.50.0 // indirect
+)
+
+replace (
+	github.com/gosio/socketio => ../..
+	github.com/gosio/socketio/admin => ..
+)
