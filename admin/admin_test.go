@@ -134,7 +134,7 @@ func (r *recorder) count(name string) int {
 func dial(t *testing.T, url, nsp string, auth map[string]any) (*client.Socket, *recorder, error) {
 	t.Helper()
 	m := client.NewManager(url, &client.Options{Auth: auth, NoReconnection: true, Transports: []string{"websocket"}})
-	s := m.Socket(nsp)
+	s := m.Socket(nsp, nil)
 	rec := &recorder{}
 	s.OnAny(rec.on)
 	done := make(chan error, 1)
@@ -275,7 +275,7 @@ func TestServerStats(t *testing.T) {
 	srv := newServer(t, Options{NoAuth: true, ServerID: "node-a"})
 	mustDial(t, srv.url, "/", nil)
 	m := client.NewManager(srv.url, &client.Options{Transports: []string{"polling"}, NoReconnection: true})
-	poll := m.Socket("/")
+	poll := m.Socket("/", nil)
 	poll.Connect()
 	t.Cleanup(poll.Disconnect)
 	_, rec := mustDial(t, srv.url, "/admin", nil)
@@ -385,7 +385,7 @@ func TestUpgradeReported(t *testing.T) {
 	srv := newServer(t, Options{NoAuth: true})
 	_, rec := mustDial(t, srv.url, "/admin", nil)
 	m := client.NewManager(srv.url, &client.Options{NoReconnection: true})
-	app := m.Socket("/")
+	app := m.Socket("/", nil)
 	app.Connect()
 	t.Cleanup(app.Disconnect)
 	upd := rec.wait(t, "socket_updated", func(a []json.RawMessage) bool { return strings.Contains(string(a[0]), `"transport"`) })

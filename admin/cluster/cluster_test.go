@@ -97,7 +97,7 @@ func connectApp(t *testing.T, url, name, team, transport string) *appClient {
 	t.Helper()
 	c := &appClient{Name: name, Transport: transport}
 	m := client.NewManager(url, &client.Options{Transports: []string{transport}, NoReconnection: true, Auth: map[string]any{"name": name, "team": team}})
-	s := m.Socket("/")
+	s := m.Socket("/", nil)
 	c.s = s
 	s.On("news", func(msg string) {
 		c.mu.Lock()

@@ -28,7 +28,7 @@ func TestSessionsSharedThroughRedis(t *testing.T) {
 	t.Cleanup(func() { a.stop(); b.stop() })
 
 	m := client.NewManager(a.hs.URL, &client.Options{NoReconnection: true, Auth: map[string]any{"username": "admin", "password": password}})
-	ui := m.Socket("/admin")
+	ui := m.Socket("/admin", nil)
 	session := make(chan string, 1)
 	ui.On("session", func(id string) { session <- id })
 	ui.Connect()
