@@ -23,6 +23,15 @@ func NonNil(s []string) []string {
 	return s
 }
 
+// List is s as a notepack list value (encodable as JSON and MessagePack).
+func List(s []string) []any {
+	out := make([]any, len(s))
+	for i, v := range s {
+		out[i] = v
+	}
+	return out
+}
+
 // FlagsMap is f as Node sends broadcast flags.
 func FlagsMap(f adapter.Flags) notepack.Map {
 	m := notepack.Map{}
@@ -41,8 +50,8 @@ func FlagsMap(f adapter.Flags) notepack.Map {
 // OptsMap is o as Node sends broadcast options: {rooms, except, flags}.
 func OptsMap(o adapter.BroadcastOptions) notepack.Map {
 	return notepack.Map{
-		{Key: "rooms", Val: NonNil(o.Rooms)},
-		{Key: "except", Val: NonNil(o.Except)},
+		{Key: "rooms", Val: List(o.Rooms)},
+		{Key: "except", Val: List(o.Except)},
 		{Key: "flags", Val: FlagsMap(o.Flags)},
 	}
 }
