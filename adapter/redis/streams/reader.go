@@ -37,7 +37,7 @@ type reader struct {
 	cancel context.CancelFunc
 	done   chan struct{}
 
-	connMu sync.Mutex
+	connMu   sync.Mutex
 	connID   int64  // CLIENT ID of the blocking connection (0: none)
 	connAddr string // the node it is connected to
 }
