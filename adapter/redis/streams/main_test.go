@@ -77,7 +77,10 @@ type nodeOpts struct {
 	recovery time.Duration // connection state recovery window (0: off)
 	opts     Options
 	setup    func(*socketio.Server)
+	noJoin   bool // setup installs the connection handler
 }
+
+type socketioServer = socketio.Server
 
 func newNode(t testing.TB, o nodeOpts) *node {
 	t.Helper()
@@ -100,7 +103,7 @@ func newNode(t testing.TB, o nodeOpts) *node {
 	so.Adapter = cl.Adapter
 	srv := socketio.NewServer(so)
 	srv.OnConnection(func(s *socketio.Socket) {
-		if s.Recovered() {
+		if s.Recovered() || o.noJoin {
 			return
 		}
 		// clients choose rooms and data through the handshake query
