@@ -91,7 +91,7 @@ func (t transport) Publish(m *cluster.Message) bool {
 		b, err := m.AppendMsgpack(nil)
 		return err == nil && a.c.pub.enqueue(op{kind: opPublish, key: a.public, payload: string(b)})
 	}
-	f, err := entryFields(m, a.c.opts.OnlyPlaintext)
+	f, err := cluster.StreamFields(m, a.c.opts.OnlyPlaintext)
 	return err == nil && a.c.pub.enqueue(op{kind: opAdd, key: a.stream, fields: f})
 }
 
@@ -140,7 +140,7 @@ func (a *Adapter) Broadcast(p *parser.Packet, opts adapter.BroadcastOptions) {
 	d, err := a.BroadcastData(p, opts, "")
 	var f []any
 	if err == nil {
-		f, err = entryFields(a.Message(cluster.Broadcast, d), a.c.opts.OnlyPlaintext)
+		f, err = cluster.StreamFields(a.Message(cluster.Broadcast, d), a.c.opts.OnlyPlaintext)
 	}
 	if err != nil {
 		a.Memory.Broadcast(p, opts)

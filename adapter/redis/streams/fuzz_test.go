@@ -3,6 +3,8 @@ package streams
 import (
 	"encoding/base64"
 	"testing"
+
+	"github.com/gosio/socketio/adapter/redis/internal/cluster"
 )
 
 // FuzzEntry feeds stream entries as another node may write them: decoding
@@ -13,11 +15,11 @@ func FuzzEntry(f *testing.F) {
 	f.Add("u", "/", "3", base64.StdEncoding.EncodeToString([]byte("\x81\xa6packet\x82\xa4type\x02\xa4data\x92\xa1e\xc4\x01\x00")))
 	f.Add("", "", "x", "")
 	f.Fuzz(func(t *testing.T, uid, nsp, typ, data string) {
-		m, err := entryMessage(map[string]any{"uid": uid, "nsp": nsp, "type": typ, "data": data})
+		m, err := cluster.FromStreamFields(map[string]any{"uid": uid, "nsp": nsp, "type": typ, "data": data})
 		if err != nil {
 			return
 		}
-		fields, err := entryFields(m, false)
+		fields, err := cluster.StreamFields(m, false)
 		if err != nil {
 			t.Fatalf("does not encode: %v", err)
 		}
@@ -25,7 +27,7 @@ func FuzzEntry(f *testing.F) {
 		for i := 0; i+1 < len(fields); i += 2 {
 			v[fields[i].(string)] = fields[i+1]
 		}
-		back, err := entryMessage(v)
+		back, err := cluster.FromStreamFields(v)
 		if err != nil || back.UID != m.UID || back.Nsp != m.Nsp || back.Type != m.Type || (back.Data == nil) != (m.Data == nil) {
 			t.Fatalf("round trip: %+v %v, was %+v", back, err, m)
 		}

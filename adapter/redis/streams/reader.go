@@ -188,7 +188,7 @@ func (r *reader) handle(e goredis.XMessage) {
 	var m *cluster.Message
 	if nsp != "" {
 		var err error
-		if m, err = entryMessage(e.Values); err != nil {
+		if m, err = cluster.FromStreamFields(e.Values); err != nil {
 			r.c.ignored.Add(1)
 		} else {
 			a = r.c.adapter(nsp)

@@ -261,7 +261,7 @@ func (a *SessionAdapter) replayed(e goredis.XMessage, rooms []string) *parser.Pa
 	if t, _ := e.Values["type"].(string); t != "3" {
 		return nil
 	}
-	m, err := entryMessage(e.Values)
+	m, err := cluster.FromStreamFields(e.Values)
 	if err != nil || m.Type != cluster.Broadcast {
 		return nil
 	}
