@@ -69,4 +69,3 @@ func FromStreamFields(values map[string]any) (*Message, error) {
 	m.Data = d
 	return m, nil
 }
-
