@@ -76,3 +76,39 @@ func TestRedisRestartMidStream(t *testing.T) {
 		t.Error("Redis was not down during the stream")
 	}
 }
+
+// TestCutWithinAndPastRetention cuts a node off Redis (a proxy in
+// between) while another writes: within the stream's retention it gets
+// every broadcast when the link is back; past it (more entries than
+// MaxLen meanwhile) it reports the gap in Stats.Gaps instead of carrying
+// on silently.
+func TestCutWithinAndPastRetention(t *testing.T) {
+	key := testKey()
+	opts := Options{MaxLen: 50} // MAXLEN ~ trims whole nodes of 100 entries
+	a := newNode(t, nodeOpts{key: key, opts: opts})
+	px := redistest.NewProxy(t, shared.Addr())
+	b := newNode(t, nodeOpts{key: key, addr: px.Addr, opts: opts})
+	waitServers(t, a, "/", 2)
+	cb := redistest.Connect(t, b.url, "/", "")
+
+	px.Stop()
+	for i := 0; i < 20; i++ {
+		a.srv.Emit("within", i)
+	}
+	px.Start(t)
+	cb.Rec.Expect(t, "within:19")
+	if n := len(cb.Rec.Events()); n != 20 || b.cl.Stats().Gaps != 0 {
+		t.Fatalf("%d events, stats %+v", n, b.cl.Stats())
+	}
+
+	px.Stop()
+	for i := 0; i < 500; i++ {
+		a.srv.Emit("past", i)
+	}
+	redistest.WaitFor(t, "A wrote them", func() bool { return a.cl.Stats().Added >= 520 })
+	px.Start(t)
+	cb.Rec.Expect(t, "past:499")
+	if b.cl.Stats().Gaps != 1 {
+		t.Fatalf("stats %+v", b.cl.Stats())
+	}
+}

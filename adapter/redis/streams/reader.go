@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"math/rand/v2"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,6 +33,11 @@ type reader struct {
 	pos      string     // last entry handled; "" until known
 	stopped  bool
 
+	// ordinal is the number of the entry at pos in the stream's history
+	// (XINFO entries-added counts them), -1 when unknown (reader goroutine
+	// only).
+	ordinal int64
+
 	up     atomic.Bool
 	ctx    context.Context
 	cancel context.CancelFunc
@@ -53,7 +59,7 @@ func newReader(c *Cluster, stream string) *reader {
 // streamConn is what the reader needs of a connection.
 type streamConn interface {
 	XRead(ctx context.Context, a *goredis.XReadArgs) *goredis.XStreamSliceCmd
-	XRevRangeN(ctx context.Context, stream, start, stop string, count int64) *goredis.XMessageSliceCmd
+	XInfoStream(ctx context.Context, stream string) *goredis.XInfoStreamCmd
 }
 
 // dial returns a client of its own (one connection) for the stream's
@@ -137,25 +143,41 @@ func (r *reader) follow(conn streamConn, delay *time.Duration) error {
 	r.mu.Lock()
 	pos := r.pos
 	r.mu.Unlock()
+	ctx, cancel := context.WithTimeout(r.ctx, r.c.opts.RequestsTimeout)
+	info, err := conn.XInfoStream(ctx, r.stream).Result()
+	cancel()
+	exists := err == nil
+	if err != nil && !isNoSuchKey(err) {
+		return err
+	}
 	if pos == "" {
 		// The first read starts after the stream's last entry (Node reads
 		// from "$"); asked explicitly so that Offset knows it at once.
-		ctx, cancel := context.WithTimeout(r.ctx, r.c.opts.RequestsTimeout)
-		last, err := conn.XRevRangeN(ctx, r.stream, "+", "-", 1).Result()
-		cancel()
-		if err != nil {
-			return err
-		}
-		pos = "0-0"
-		if len(last) > 0 {
-			pos = last[0].ID
+		pos, r.ordinal = "0-0", 0
+		if exists {
+			pos, r.ordinal = info.LastGeneratedID, info.EntriesAdded
 		}
 		r.mu.Lock()
 		r.pos = pos
 		r.advanced.Broadcast()
 		r.mu.Unlock()
-		r.up.Store(true)
+	} else if r.ordinal >= 0 {
+		// Back after an error: were entries trimmed (MaxLen) before this
+		// node read them? The stream only ever loses its oldest entries,
+		// so its first entry is number added-length+1, and the next one
+		// this node needs is number ordinal+1.
+		switch {
+		case exists && info.EntriesAdded-info.Length > r.ordinal:
+			r.c.gaps.Add(1)
+			r.c.log.Error("socketio/redis: stream entries were trimmed before this node read them; broadcasts were lost",
+				"stream", r.stream, "after", pos, "lost", info.EntriesAdded-info.Length-r.ordinal)
+			r.ordinal = info.EntriesAdded - info.Length
+		case !exists || info.EntriesAdded < r.ordinal:
+			r.c.log.Warn("socketio/redis: the stream was recreated (Redis restarted without persistence?)", "stream", r.stream)
+			r.ordinal = -1 // unknown from now on
+		}
 	}
+	r.up.Store(true)
 	for {
 		res, err := conn.XRead(r.ctx, &goredis.XReadArgs{
 			Streams: []string{r.stream, pos}, Count: r.c.opts.ReadCount, Block: r.c.opts.BlockTime,
@@ -174,6 +196,9 @@ func (r *reader) follow(conn streamConn, delay *time.Duration) error {
 			for _, e := range s.Messages {
 				r.handle(e)
 				pos = e.ID
+				if r.ordinal >= 0 {
+					r.ordinal++
+				}
 			}
 		}
 	}
@@ -244,4 +269,11 @@ func (r *reader) stop() {
 		case <-time.After(100 * time.Millisecond):
 		}
 	}
+}
+
+// isNoSuchKey reports Redis's answer to XINFO STREAM for a stream that
+// does not exist.
+func isNoSuchKey(err error) bool {
+	var re goredis.Error
+	return errors.As(err, &re) && strings.Contains(re.Error(), "no such key")
 }

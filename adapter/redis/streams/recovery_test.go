@@ -89,3 +89,63 @@ func TestRecoveryAcrossNodes(t *testing.T) {
 		})
 	}
 }
+
+// TestRecoveryBounds: a client that received no event before its link was
+// cut (the official client then sends no offset) is recovered on another
+// Go node from the moment it connected; a client that missed more than
+// the stream kept (MaxLen) is not recovered: it gets a new session rather
+// than a replay with a hole.
+func TestRecoveryBounds(t *testing.T) {
+	key := testKey()
+	opts := Options{MaxLen: 50}
+	a := newNode(t, nodeOpts{key: key, recovery: recoveryWindow, opts: opts})
+	b := newNode(t, nodeOpts{key: key, recovery: recoveryWindow, opts: opts})
+	hostOf := func(n *node) string { u, _ := url.Parse(n.url); return u.Host }
+	driver := redistest.StartPeer(t, nodeDir, "SERVE=0", "KEY="+key, "REDIS_PORT="+strconv.Itoa(shared.Port))
+
+	t.Run("no offset", func(t *testing.T) {
+		px := redistest.NewProxy(t, hostOf(a))
+		id := driver.Must("connect", map[string]any{"name": "quiet", "url": "http://" + px.Addr, "query": map[string]any{"room": "q"}, "reconnection": true}).(string)
+		rec := driver.Recorder("quiet")
+		rec.Expect(t, "connect:false:"+id)
+		px.Stop() // node A sees the transport close and keeps the session
+		rec.Expect(t, "disconnect:transport close")
+		time.Sleep(100 * time.Millisecond)
+		b.srv.To("q").Emit("missed", "m")
+		px.SetTarget(hostOf(b))
+		px.Start(t)
+		rec.Expect(t, "missed:m")
+		rec.Expect(t, "connect:true:"+id)
+	})
+	t.Run("past MaxLen", func(t *testing.T) {
+		px := redistest.NewProxy(t, hostOf(a))
+		id := driver.Must("connect", map[string]any{"name": "late", "url": "http://" + px.Addr, "query": map[string]any{"room": "l"}, "reconnection": true}).(string)
+		rec := driver.Recorder("late")
+		rec.Expect(t, "connect:false:"+id)
+		a.srv.To("l").Emit("first", "f")
+		rec.Expect(t, "first:f")
+		px.Stop()
+		rec.Expect(t, "disconnect:transport close")
+		for i := 0; i < 500; i++ {
+			b.srv.Emit("flood", i)
+		}
+		redistest.WaitFor(t, "the flood written", func() bool { return b.cl.Stats().Added >= 500 })
+		px.SetTarget(hostOf(b))
+		px.Start(t)
+		deadline := time.Now().Add(5 * time.Second)
+		for {
+			if time.Now().After(deadline) {
+				t.Fatalf("not reconnected: %q", rec.Events())
+			}
+			ev := rec.Events()
+			last := ev[len(ev)-1]
+			if strings.HasPrefix(last, "connect:true:") {
+				t.Fatalf("recovered with a hole: %q", last)
+			}
+			if strings.HasPrefix(last, "connect:false:") && last != "connect:false:"+id {
+				return // a new session
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	})
+}

@@ -235,7 +235,8 @@ func (a *SessionAdapter) RestoreSession(ctx context.Context, pid, offset string,
 
 // offsetKnown reports whether a replay from offset has no hole: its entry
 // is still in the stream, or (for a session's start, which may be "0-0"
-// or an entry trimmed since without loss) no entry after it was deleted.
+// or the id of an entry already gone when the socket connected) no entry
+// after it was trimmed or deleted.
 func (a *SessionAdapter) offsetKnown(ctx context.Context, offset string, isStart bool) (bool, error) {
 	es, err := a.c.rdb.XRangeN(ctx, a.stream, offset, offset, 1).Result()
 	if err != nil {
@@ -246,9 +247,13 @@ func (a *SessionAdapter) offsetKnown(ctx context.Context, offset string, isStart
 	}
 	info, err := a.c.rdb.XInfoStream(ctx, a.stream).Result()
 	if err != nil {
-		return offset == "0-0", nil // no stream: nothing was ever trimmed
+		return offset == "0-0" && isNoSuchKey(err), nil // no stream: nothing was ever trimmed
 	}
-	return compareIDs(info.MaxDeletedEntryID, offset) <= 0 && compareIDs(offset, info.LastGeneratedID) <= 0, nil
+	if compareIDs(info.MaxDeletedEntryID, offset) > 0 || compareIDs(offset, info.LastGeneratedID) > 0 {
+		return false, nil // an entry after it was deleted, or it is in the future
+	}
+	// nothing was ever trimmed, or the first entry left is not after it
+	return info.EntriesAdded == info.Length || info.Length > 0 && compareIDs(info.FirstEntry.ID, offset) <= 0, nil
 }
 
 // replayed returns the packet of entry e to replay to a session in rooms,

@@ -163,6 +163,7 @@ type Stats struct {
 	Read      uint64 // stream entries read
 	Received  uint64 // pub/sub messages received
 	Ignored   uint64 // malformed entries and messages, or of an unknown namespace
+	Gaps      uint64 // times a reader found entries it had not read trimmed away (MaxLen)
 	ReadUp    bool   // every stream reader is connected
 }
 
@@ -183,7 +184,7 @@ type Cluster struct {
 	channels map[string]*Adapter // by pub/sub channel
 	closed   bool
 
-	read, received, ignored atomic.Uint64
+	read, received, ignored, gaps atomic.Uint64
 }
 
 // New returns a Cluster over rdb (a *goredis.Client or
@@ -259,7 +260,7 @@ func (c *Cluster) Adapter(nsp adapter.Namespace) adapter.Adapter {
 
 // Stats returns the counters.
 func (c *Cluster) Stats() Stats {
-	s := Stats{Read: c.read.Load(), Received: c.received.Load(), Ignored: c.ignored.Load(), ReadUp: true}
+	s := Stats{Read: c.read.Load(), Received: c.received.Load(), Ignored: c.ignored.Load(), Gaps: c.gaps.Load(), ReadUp: true}
 	c.pub.stats(&s)
 	for _, r := range c.readers {
 		if !r.up.Load() {

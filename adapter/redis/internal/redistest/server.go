@@ -142,7 +142,8 @@ func (c *Cluster) Addrs() []string {
 
 // StartCluster starts n redis-server processes in cluster mode, joins
 // them with redis-cli --cluster create (slots split evenly, no replicas)
-// and waits for cluster_state:ok on every node.
+// and waits for cluster_state:ok on every node. A cluster of one node
+// gets every slot with CLUSTER ADDSLOTSRANGE.
 func StartCluster(dir string, n int) (*Cluster, error) {
 	c := &Cluster{}
 	for i := 0; i < n; i++ {
@@ -157,6 +158,10 @@ func StartCluster(dir string, n int) (*Cluster, error) {
 	defer cancel()
 	args := append([]string{"--cluster", "create"}, c.Addrs()...)
 	args = append(args, "--cluster-replicas", "0", "--cluster-yes")
+	if n < 3 {
+		// redis-cli wants 3 masters: one node takes every slot itself
+		args = []string{"-p", strconv.Itoa(c.Nodes[0].Port), "CLUSTER", "ADDSLOTSRANGE", "0", "16383"}
+	}
 	if out, err := exec.CommandContext(ctx, "redis-cli", args...).CombinedOutput(); err != nil {
 		c.Stop()
 		return nil, fmt.Errorf("redis-cli --cluster create: %v: %s", err, out)
