@@ -204,3 +204,36 @@ func (c *Cluster) Stop() {
 		s.Kill()
 	}
 }
+
+// CPU returns the CPU time the server has used (utime+stime of
+// /proc/<pid>/stat, in clock ticks of 10ms), 0 if it cannot be read.
+func (s *Server) CPU() time.Duration {
+	if s == nil || s.cmd == nil {
+		return 0
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(s.cmd.Process.Pid) + "/stat")
+	if err != nil {
+		return 0
+	}
+	// the fields after the command name, which is in parentheses
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	ut, _ := strconv.ParseInt(f[11], 10, 64)
+	st, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(ut+st) * 10 * time.Millisecond
+}
+
+// CPU is the CPU time of every node.
+func (c *Cluster) CPU() time.Duration {
+	var d time.Duration
+	for _, n := range c.Nodes {
+		d += n.CPU()
+	}
+	return d
+}
