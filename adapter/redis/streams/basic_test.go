@@ -2,9 +2,11 @@ package streams
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
+	"github.com/gosio/socketio/adapter"
 	"github.com/gosio/socketio/adapter/redis/internal/redistest"
 )
 
@@ -30,4 +32,34 @@ func TestGoNodes(t *testing.T) {
 	}
 	a.srv.In("r2").SocketsJoin("j")
 	redistest.WaitFor(t, "join", func() bool { s, _ := b.srv.In("j").FetchSockets(context.Background()); return len(s) == 1 })
+}
+
+// TestRequestTimeout: a node that is counted (subscribed to the request
+// channel) but never answers makes fetchSockets and serverSideEmit with
+// acks end after RequestsTimeout with a *TimeoutError matching
+// adapter.ErrTimeout, and the partial result; the caller's context ending
+// first gives its error too.
+func TestRequestTimeout(t *testing.T) {
+	key := testKey()
+	a := newNode(t, nodeOpts{key: key, opts: Options{RequestsTimeout: 300 * time.Millisecond}})
+	redistest.Connect(t, a.url, "/", "")
+	mute := a.rdb.Subscribe(context.Background(), key+"#/#")
+	defer mute.Close()
+	waitServers(t, a, "/", 2)
+
+	socks, err := a.srv.FetchSockets(context.Background())
+	var te *TimeoutError
+	if !errors.As(err, &te) || !errors.Is(err, adapter.ErrTimeout) || te.Got != 0 || te.Want != 1 || len(socks) != 1 {
+		t.Fatalf("fetchSockets: %d sockets, %v", len(socks), err)
+	}
+	_, err = a.srv.ServerSideEmitWithAck(context.Background(), "ping")
+	if !errors.Is(err, adapter.ErrTimeout) {
+		t.Fatalf("serverSideEmitWithAck: %v", err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	_, err = a.srv.FetchSockets(ctx)
+	if !errors.Is(err, context.DeadlineExceeded) || !errors.Is(err, adapter.ErrTimeout) {
+		t.Fatalf("with a context: %v", err)
+	}
 }
