@@ -112,3 +112,27 @@ func TestCutWithinAndPastRetention(t *testing.T) {
 		t.Fatalf("stats %+v", b.cl.Stats())
 	}
 }
+
+// TestCutBeforeTheStreamExists: a node cut off before anything was ever
+// written (the stream does not exist yet, nor when it is back) still
+// notices entries trimmed during a later cut.
+func TestCutBeforeTheStreamExists(t *testing.T) {
+	key := testKey()
+	opts := Options{MaxLen: 50}
+	px := redistest.NewProxy(t, shared.Addr())
+	b := newNode(t, nodeOpts{key: key, addr: px.Addr, opts: opts})
+	redistest.WaitFor(t, "reader up", func() bool { return b.cl.Stats().ReadUp })
+	px.Stop()
+	redistest.WaitFor(t, "reader down", func() bool { return !b.cl.Stats().ReadUp })
+	px.Start(t)
+	redistest.WaitFor(t, "reader back", func() bool { return b.cl.Stats().ReadUp })
+	a := newNode(t, nodeOpts{key: key, opts: opts})
+	waitServers(t, a, "/", 2)
+	px.Stop()
+	for i := 0; i < 500; i++ {
+		a.srv.Emit("past", i)
+	}
+	redistest.WaitFor(t, "A wrote them", func() bool { return a.cl.Stats().Added >= 500 })
+	px.Start(t)
+	redistest.WaitFor(t, "the gap reported", func() bool { return b.cl.Stats().Gaps == 1 })
+}

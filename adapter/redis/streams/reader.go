@@ -172,7 +172,7 @@ func (r *reader) follow(conn streamConn, delay *time.Duration) error {
 			r.c.log.Error("socketio/redis: stream entries were trimmed before this node read them; broadcasts were lost",
 				"stream", r.stream, "after", pos, "lost", info.EntriesAdded-info.Length-r.ordinal)
 			r.ordinal = info.EntriesAdded - info.Length
-		case !exists || info.EntriesAdded < r.ordinal:
+		case !exists && r.ordinal > 0 || exists && info.EntriesAdded < r.ordinal:
 			r.c.log.Warn("socketio/redis: the stream was recreated (Redis restarted without persistence?)", "stream", r.stream)
 			r.ordinal = -1 // unknown from now on
 		}
