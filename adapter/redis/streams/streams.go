@@ -5,7 +5,7 @@
 //
 //	rdb := goredis.NewClient(&goredis.Options{Addr: "127.0.0.1:6379"})
 //	cl := streams.New(rdb, &streams.Options{
-//		Recovery: &socketio.RecoveryOptions{MaxDisconnectionDuration: 2 * time.Minute},
+//		Recovery: &streams.Recovery{MaxDisconnectionDuration: 2 * time.Minute},
 //	})
 //	srv := socketio.NewServer(&socketio.Options{
 //		Adapter:                 cl.Adapter,
@@ -33,7 +33,6 @@
 package streams
 
 import (
-	"context"
 	"errors"
 	"log/slog"
 	"sync"
@@ -320,11 +319,3 @@ func (c *Cluster) onPubSub(channel, payload string) {
 }
 
 var errClosed = errors.New("socketio/redis: cluster closed")
-
-func (c *Cluster) isClosed() bool {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.closed
-}
-
-var _ = context.Background
