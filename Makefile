@@ -76,3 +76,7 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz FuzzArgsDecode -fuzztime 30s ./parser/
 	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzDecode -fuzztime 30s ./internal/notepack/
 	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzFromJSON -fuzztime 30s ./internal/notepack/
+	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzWireSocket -fuzztime 30s ./internal/wire/
+	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzHandleMessage -fuzztime 30s ./internal/cluster/
+	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzEntry -fuzztime 30s ./streams/
+	cd adapter/redis && $(GO) test -run '^$$' -fuzz FuzzSession -fuzztime 30s ./streams/

@@ -6,10 +6,10 @@
 package redis
 
 import (
-	"errors"
 	"sync"
 
 	"github.com/gosio/socketio/adapter"
+	"github.com/gosio/socketio/adapter/redis/internal/cluster"
 )
 
 // Request types of @socket.io/redis-adapter.
@@ -105,5 +105,6 @@ func (a *Adapter) failPending(err error) {
 var _ adapter.Adapter = (*Adapter)(nil)
 
 // ErrUnavailable is wrapped by the errors of requests that could not
-// reach Redis (for instance while it restarts).
-var ErrUnavailable = errors.New("socketio/redis: Redis unreachable")
+// reach Redis (for instance while it restarts). It is the same value as
+// streams.ErrUnavailable and sharded.ErrUnavailable.
+var ErrUnavailable = cluster.ErrUnavailable

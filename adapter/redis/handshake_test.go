@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/gosio/socketio/adapter/redis/internal/wire"
 )
 
 // rawSocket is a Socket.IO socket opened over HTTP long-polling by hand,
@@ -212,7 +214,7 @@ func TestHandshakeMatchesNode(t *testing.T) {
 				t.Errorf("handshake field %q missing", k)
 			}
 		}
-		or, tr := strList(ours["rooms"]), strList(theirs["rooms"])
+		or, tr := wire.Strings(ours["rooms"]), wire.Strings(theirs["rooms"])
 		slices.Sort(or)
 		slices.Sort(tr)
 		if len(or) != 2 || !slices.Contains(or, room) || !slices.Contains(tr, room) {
@@ -239,7 +241,7 @@ func TestHandshakeMatchesNode(t *testing.T) {
 			}
 			th := theirHS["headers"].(map[string]any)
 			for k, v := range th {
-				want := anyStrings(v)
+				want := wire.AnyStrings(v)
 				if got := hs.Headers[textproto.CanonicalMIMEHeaderKey(k)]; !slices.Equal(got, want) {
 					t.Errorf("header %q: %q, Node sent %#v", k, got, v)
 				}

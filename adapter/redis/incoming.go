@@ -11,6 +11,7 @@ import (
 	"sync"
 
 	"github.com/gosio/socketio/adapter"
+	"github.com/gosio/socketio/adapter/redis/internal/wire"
 	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/parser"
 )
@@ -37,13 +38,13 @@ func (a *Adapter) onMessage(channel, payload string) {
 		return
 	}
 	pm, _ := arr[1].(notepack.Map)
-	p, nsp, ok := packetFromWire(pm)
+	p, nsp, ok := wire.PacketFromWire(pm)
 	if !ok || nsp != a.name {
 		c.ignored.Add(1)
 		return
 	}
 	om, _ := arr[2].(notepack.Map)
-	opts := optsFromWire(om)
+	opts := wire.OptsFromWire(om)
 	c.received.Add(1)
 	a.Memory.Broadcast(p, opts)
 }
@@ -108,9 +109,9 @@ func (a *Adapter) onRequest(channel, payload string) {
 		a.respond(req.UID, map[string]any{"requestId": reqID})
 	case reqRemoteFetch:
 		local, _ := a.Memory.FetchSockets(context.Background(), req.Opts.broadcastOptions())
-		out := make([]wireSocket, 0, len(local))
+		out := make([]wire.Socket, 0, len(local))
 		for _, s := range local {
-			out = append(out, socketToWire(s))
+			out = append(out, wire.SocketToWire(s))
 		}
 		a.respond(req.UID, map[string]any{"requestId": reqID, "sockets": out})
 	case reqServerSideEmit:
@@ -182,14 +183,14 @@ func (a *Adapter) onBinaryRequest(payload string) {
 	reqID, _ := rv.(string)
 	pv, _ := m.Get("packet")
 	pm, _ := pv.(notepack.Map)
-	p, nsp, ok := packetFromWire(pm)
+	p, nsp, ok := wire.PacketFromWire(pm)
 	if !ok || nsp != a.name {
 		c.ignored.Add(1)
 		return
 	}
 	ov, _ := m.Get("opts")
 	om, _ := ov.(notepack.Map)
-	opts := optsFromWire(om)
+	opts := wire.OptsFromWire(om)
 	if opts.Flags.Timeout <= 0 {
 		opts.Flags.Timeout = a.c.opts.RequestsTimeout
 	}
@@ -248,7 +249,7 @@ func (a *Adapter) onResponse(payload string) {
 			pv = notepack.Undefined{}
 		}
 		c.received.Add(1)
-		r.ack(ackPacket(a.name, pv))
+		r.ack(wire.AckPacket(a.name, pv))
 		return
 	}
 	var resp jsonResponse
@@ -278,10 +279,10 @@ func (a *Adapter) onResponse(payload string) {
 	switch p.typ {
 	case reqRemoteFetch:
 		p.msgCount++
-		var socks []wireSocket
+		var socks []wire.Socket
 		if err := json.Unmarshal(resp.Sockets, &socks); err == nil {
 			for _, s := range socks {
-				p.sockets = append(p.sockets, s.info())
+				p.sockets = append(p.sockets, s.Info())
 			}
 		}
 	case reqAllRooms:

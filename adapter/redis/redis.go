@@ -13,6 +13,7 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/gosio/socketio/adapter"
+	"github.com/gosio/socketio/adapter/redis/internal/cluster"
 )
 
 // Options configure a Cluster. The zero value works.
@@ -58,7 +59,8 @@ type Stats struct {
 
 // ErrClosed is returned by requests made after Close, and by requests
 // pending when it is called.
-var ErrClosed = errors.New("socketio/redis: adapter closed")
+// It is the same value as streams.ErrClosed and sharded.ErrClosed.
+var ErrClosed = cluster.ErrClosed
 
 // Cluster connects the namespaces of one server to the other nodes
 // through Redis. Its Adapter method is the adapter.Factory to put in

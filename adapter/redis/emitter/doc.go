@@ -12,4 +12,10 @@
 //
 // Each call is one PUBLISH; its error is the Redis error. Servers that are
 // not connected to Redis at that moment miss the message (pub/sub).
+//
+// NewStreams makes the same emitter for servers that use the Redis
+// Streams adapter (package adapter/redis/streams, or Node's
+// @socket.io/redis-streams-adapter): each call is then one XADD to the
+// stream, which servers read even after an outage. Node has no emitter
+// for the sharded adapter, nor does this package.
 package emitter

@@ -36,9 +36,10 @@ type Options struct {
 
 // Emitter publishes to one namespace ("/" unless made with Of).
 type Emitter struct {
-	rdb goredis.UniversalClient
-	key string
-	nsp string
+	rdb    goredis.UniversalClient
+	key    string
+	nsp    string
+	stream *streamTarget // set by NewStreams
 }
 
 // New returns an emitter for the main namespace "/". rdb stays the
@@ -57,7 +58,7 @@ func (e *Emitter) Of(nsp string) *Emitter {
 	if len(nsp) == 0 || nsp[0] != '/' {
 		nsp = "/" + nsp
 	}
-	return &Emitter{rdb: e.rdb, key: e.key, nsp: nsp}
+	return &Emitter{rdb: e.rdb, key: e.key, nsp: nsp, stream: e.stream}
 }
 
 func (e *Emitter) op() *BroadcastOperator { return &BroadcastOperator{e: e} }
@@ -104,6 +105,9 @@ func (e *Emitter) DisconnectSockets(ctx context.Context, close bool) error {
 func (e *Emitter) ServerSideEmit(ctx context.Context, event string, args ...any) error {
 	if parser.IsReservedEvent(event) {
 		return ErrReservedEvent
+	}
+	if e.stream != nil {
+		return e.streamServerSideEmit(ctx, event, args)
 	}
 	data := append([]any{event}, args...)
 	b, err := json.Marshal(map[string]any{"uid": UID, "type": reqServerSideEmit, "data": data})
@@ -202,6 +206,9 @@ func (b *BroadcastOperator) Emit(ctx context.Context, event string, args ...any)
 	if err != nil {
 		return err
 	}
+	if b.e.stream != nil {
+		return b.streamEmit(ctx, data)
+	}
 	flags := notepack.Map{}
 	if b.compress != nil {
 		flags = append(flags, notepack.KV{Key: "compress", Val: *b.compress})
@@ -230,6 +237,9 @@ type wireOpts struct {
 }
 
 func (b *BroadcastOperator) request(ctx context.Context, v map[string]any) error {
+	if b.e.stream != nil {
+		return b.streamRequest(ctx, v)
+	}
 	v["opts"] = wireOpts{Rooms: nonNil(b.rooms), Except: nonNil(b.except)}
 	msg, err := json.Marshal(v)
 	if err != nil {

@@ -1,52 +1,93 @@
 // A Node.js node of a mixed cluster, driven by the Go tests over
 // stdin/stdout (one JSON object per line). It runs a socket.io 4.8 server
-// with @socket.io/redis-adapter on 127.0.0.1, official socket.io-client
+// on 127.0.0.1 with one of the Redis adapters, official socket.io-client
 // sockets (to any node), and @socket.io/redis-emitter.
 //
-// env: REDIS_PORT, KEY. Output: {"ready":port}, then {"id",result|error}
-// replies, {"client","event","arg"} for client events and {"sse","arg"}
-// for server-side events.
+// env: REDIS_PORT, KEY; ADAPTER "classic" (@socket.io/redis-adapter
+// createAdapter, the default), "streams" (@socket.io/redis-streams-adapter)
+// or "sharded" (createShardedAdapter, over node-redis; REDIS_CLUSTER
+// "host:port,..." for a Redis Cluster); ADAPTER_OPTS (JSON, merged into the
+// adapter's options); RECOVERY (ms: connectionStateRecovery with that
+// maxDisconnectionDuration); SERVE=0 for a process that only drives
+// clients. Output: {"ready":port}, then {"id",result|error} replies,
+// {"client","event","arg"} for client events and {"sse","arg"} for
+// server-side events.
 "use strict";
 const http = require("http");
 const readline = require("readline");
 const { Server } = require("socket.io");
 const { io: ioc } = require("socket.io-client");
-const { createAdapter } = require("@socket.io/redis-adapter");
+const { createAdapter, createShardedAdapter } = require("@socket.io/redis-adapter");
 const { Emitter } = require("@socket.io/redis-emitter");
 const Redis = require("ioredis");
 
 const port = Number(process.env.REDIS_PORT);
 const key = process.env.KEY;
+const kind = process.env.ADAPTER || "classic";
+const serve = process.env.SERVE !== "0";
+const extra = process.env.ADAPTER_OPTS ? JSON.parse(process.env.ADAPTER_OPTS) : {};
 const out = (o) => process.stdout.write(JSON.stringify(o) + "\n");
 
 const redisOpts = { host: "127.0.0.1", port, lazyConnect: false, maxRetriesPerRequest: 1 };
-const pub = new Redis(redisOpts);
-const sub = new Redis(redisOpts);
-const epub = new Redis(redisOpts);
-for (const c of [pub, sub, epub]) c.on("error", () => {});
+const closers = [];
+function ioredis() {
+  const c = new Redis(redisOpts);
+  c.on("error", () => {});
+  closers.push(() => c.disconnect());
+  return c;
+}
+
+async function makeAdapter() {
+  switch (kind) {
+    case "classic":
+      return createAdapter(ioredis(), ioredis(), { key, requestsTimeout: 2000, ...extra });
+    case "streams": {
+      const { createAdapter: createStreams } = require("@socket.io/redis-streams-adapter");
+      return createStreams(ioredis(), { streamName: key, channelPrefix: key, ...extra });
+    }
+    case "sharded": {
+      const { createClient, createCluster } = require("redis");
+      const pub = process.env.REDIS_CLUSTER
+        ? createCluster({ rootNodes: process.env.REDIS_CLUSTER.split(",").map((a) => ({ url: "redis://" + a })) })
+        : createClient({ url: "redis://127.0.0.1:" + port });
+      const sub = pub.duplicate();
+      for (const c of [pub, sub]) c.on("error", () => {});
+      await Promise.all([pub.connect(), sub.connect()]);
+      closers.push(() => pub.disconnect().catch(() => {}), () => sub.disconnect().catch(() => {}));
+      return createShardedAdapter(pub, sub, { channelPrefix: key, ...extra });
+    }
+  }
+  throw new Error("unknown ADAPTER " + kind);
+}
 
 const show = (v) => (Buffer.isBuffer(v) ? "bin:" + v.toString() : v && typeof v === "object" ? JSON.stringify(v) : String(v));
 
 const httpServer = http.createServer();
-const io = new Server(httpServer, {
-  adapter: createAdapter(pub, sub, { key, requestsTimeout: 2000 }),
-});
-io.on("connection", (socket) => {
-  const q = socket.handshake.query;
-  const rooms = q.room === undefined ? [] : [].concat(q.room);
-  socket.join(rooms);
-  if (q.data) socket.data = { name: q.data };
-});
-io.on("ping", (arg, ack) => {
-  out({ sse: "ping", arg });
-  if (typeof ack === "function") ack("pong-node-" + arg);
-});
-io.on("fire", (arg) => out({ sse: "fire", arg }));
+let io;
+function setup(nsp) {
+  nsp.on("connection", (socket) => {
+    const q = socket.handshake.query;
+    if (!socket.recovered) {
+      const rooms = q.room === undefined ? [] : [].concat(q.room);
+      socket.join(rooms);
+      if (q.data) socket.data = { name: q.data };
+    }
+  });
+}
+function setupServerSide(nsp) {
+  nsp.on("ping", (arg, ack) => {
+    out({ sse: "ping", arg: show(arg) });
+    if (typeof ack === "function") ack("pong-node-" + show(arg));
+  });
+  nsp.on("fire", (arg) => out({ sse: "fire", arg: show(arg) }));
+}
 
-const emitter = new Emitter(epub, { key });
+let emitter;
 const clients = new Map();
 
+const target = (c) => (c.nsp && c.nsp !== "/" ? io.of(c.nsp) : io);
 function sel(op, c) {
+  if (op === io) op = target(c);
   if (c.rooms && c.rooms.length) op = op.to(c.rooms);
   if (c.except && c.except.length) op = op.except(c.except);
   return op;
@@ -56,7 +97,9 @@ const arg = (c) => (c.binary ? Buffer.from(c.arg) : c.arg);
 async function handle(c) {
   switch (c.cmd) {
     case "connect": {
-      const s = ioc(c.url, { transports: ["websocket"], query: c.query || {}, reconnection: false, forceNew: true });
+      const o = { transports: ["websocket"], query: c.query || {}, reconnection: !!c.reconnection, forceNew: true };
+      if (c.reconnection) Object.assign(o, { reconnectionDelay: 100, reconnectionDelayMax: 200, randomizationFactor: 0 });
+      const s = ioc(c.url, o);
       clients.set(c.name, s);
       s.onAny((event, ...args) => {
         const last = args[args.length - 1];
@@ -67,12 +110,20 @@ async function handle(c) {
         out({ client: c.name, event, arg: args.length ? show(args[0]) : "" });
       });
       s.on("disconnect", (reason) => out({ client: c.name, event: "disconnect", arg: reason }));
+      if (c.reconnection) s.on("connect", () => out({ client: c.name, event: "connect", arg: s.recovered + ":" + s.id }));
       await new Promise((resolve, reject) => {
         s.once("connect", resolve);
         s.once("connect_error", reject);
       });
       return s.id;
     }
+    case "clientInfo": {
+      const s = clients.get(c.name);
+      return { id: s.id, connected: s.connected, recovered: s.recovered };
+    }
+    case "closeClient":
+      clients.get(c.name).disconnect();
+      return true;
     case "emit":
       sel(io, c).emit(c.event, arg(c));
       return true;
@@ -92,14 +143,15 @@ async function handle(c) {
       sel(io, c).disconnectSockets(!!c.close);
       return true;
     case "serverSideEmit":
-      io.serverSideEmit(c.event, c.arg);
+      target(c).serverSideEmit(c.event, arg(c));
       return true;
     case "serverSideEmitWithAck":
-      return io.serverSideEmitWithAck(c.event, c.arg);
+      return target(c).serverSideEmitWithAck(c.event, arg(c));
     case "serverCount":
-      return io.of("/").adapter.serverCount();
+      return io.of(c.nsp || "/").adapter.serverCount();
     case "emitter": {
       let e = emitter;
+      if (c.nsp && c.nsp !== "/") e = e.of(c.nsp);
       if (c.rooms && c.rooms.length) e = e.to(c.rooms);
       if (c.except && c.except.length) e = e.except(c.except);
       switch (c.op) {
@@ -111,24 +163,49 @@ async function handle(c) {
       }
       return true;
     }
+    case "closeServer":
+      // a node going away: its sockets disconnect ("server shutting down"),
+      // which persists their sessions when recovery is on
+      await new Promise((resolve) => io.close(() => resolve()));
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let the adapter write the sessions
+      return true;
     case "quit":
       for (const s of clients.values()) s.disconnect();
-      io.close();
-      for (const r of [pub, sub, epub]) r.disconnect();
+      if (io) io.close();
+      for (const f of closers) f();
       setTimeout(() => process.exit(0), 50);
       return true;
   }
   throw new Error("unknown command " + c.cmd);
 }
 
-httpServer.listen(0, "127.0.0.1", () => {
-  // wait until the adapter is subscribed before reporting ready
-  const check = async () => {
-    const n = await io.of("/").adapter.serverCount().catch(() => 0);
-    if (n >= 1) out({ ready: httpServer.address().port });
-    else setTimeout(check, 20);
-  };
-  check();
+async function main() {
+  emitter = new Emitter(ioredis(), { key });
+  if (!serve) {
+    out({ ready: 0 });
+    return;
+  }
+  const opts = { adapter: await makeAdapter() };
+  if (process.env.RECOVERY) opts.connectionStateRecovery = { maxDisconnectionDuration: Number(process.env.RECOVERY) };
+  io = new Server(httpServer, opts);
+  setup(io);
+  setupServerSide(io);
+  const dyn = io.of(/^\/dyn-\w+$/);
+  setup(dyn);
+  setupServerSide(dyn);
+  httpServer.listen(0, "127.0.0.1", () => {
+    // wait until the adapter is subscribed before reporting ready
+    const check = async () => {
+      const n = await io.of("/").adapter.serverCount().catch(() => 0);
+      if (n >= 1) out({ ready: httpServer.address().port });
+      else setTimeout(check, 20);
+    };
+    check();
+  });
+}
+main().catch((err) => {
+  process.stderr.write("peer: " + err.stack + "\n");
+  process.exit(1);
 });
 
 readline.createInterface({ input: process.stdin }).on("line", async (line) => {

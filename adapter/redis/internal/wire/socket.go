@@ -1,7 +1,7 @@
 // The sockets of REMOTE_FETCH answers: a socket and its handshake as
 // Node's socket.io lists them, both ways.
 
-package redis
+package wire
 
 import (
 	"encoding/json"
@@ -10,19 +10,20 @@ import (
 	"time"
 
 	"github.com/gosio/socketio/adapter"
+	"github.com/gosio/socketio/internal/notepack"
 )
 
-// wireSocket is a socket in a REMOTE_FETCH response, as the Node adapter
+// Socket is a socket in a REMOTE_FETCH response, as the Node adapter
 // writes it: {id, handshake, rooms, data}.
-type wireSocket struct {
+type Socket struct {
 	ID        string          `json:"id"`
-	Handshake *wireHandshake  `json:"handshake"`
-	Rooms     jsonStrList     `json:"rooms"`
+	Handshake *Handshake      `json:"handshake"`
+	Rooms     StrList         `json:"rooms"`
 	Data      json.RawMessage `json:"data,omitempty"`
 }
 
-// wireHandshake is Node's socket.handshake.
-type wireHandshake struct {
+// Handshake is Node's socket.handshake.
+type Handshake struct {
 	Headers map[string]any `json:"headers"`
 	Time    string         `json:"time"`
 	Address string         `json:"address"`
@@ -37,30 +38,30 @@ type wireHandshake struct {
 // emptyData is socket.data of a Node socket that never set it.
 var emptyData = json.RawMessage("{}")
 
-// socketToWire converts a socket of this node into what Node lists for
+// SocketToWire converts a socket of this node into what Node lists for
 // its own sockets: data {} when it was never set, the handshake as in
-// nodeHandshake.
-func socketToWire(s adapter.SocketInfo) wireSocket {
-	w := wireSocket{ID: s.ID, Rooms: nonNil(s.Rooms)}
+// NodeHandshake.
+func SocketToWire(s adapter.SocketInfo) Socket {
+	w := Socket{ID: s.ID, Rooms: NonNil(s.Rooms)}
 	if s.Data == nil {
 		w.Data = emptyData
 	} else if b, err := json.Marshal(s.Data); err == nil {
 		w.Data = b
 	}
 	if s.Handshake != nil {
-		w.Handshake = nodeHandshake(s.Handshake)
+		w.Handshake = NodeHandshake(s.Handshake)
 	}
 	return w
 }
 
-// nodeHandshake is h as socket.io 4.8 builds socket.handshake: headers
-// as Node's http module lists them (nodeHeaders), time as Date.toString()
+// NodeHandshake is h as socket.io 4.8 builds socket.handshake: headers
+// as Node's http module lists them (NodeHeaders), time as Date.toString()
 // prints it (a Node peer's text kept verbatim), query with one string per
 // name (the last one, as engine.io's Object.fromEntries keeps), auth {}
 // when there is none.
-func nodeHandshake(h *adapter.Handshake) *wireHandshake {
-	wh := &wireHandshake{
-		Headers: nodeHeaders(h.Headers),
+func NodeHandshake(h *adapter.Handshake) *Handshake {
+	wh := &Handshake{
+		Headers: NodeHeaders(h.Headers),
 		Time:    h.TimeText,
 		Address: h.Address,
 		XDomain: h.XDomain,
@@ -71,7 +72,7 @@ func nodeHandshake(h *adapter.Handshake) *wireHandshake {
 		Auth:    h.Auth,
 	}
 	if wh.Time == "" {
-		wh.Time = jsDateString(h.Time)
+		wh.Time = JSDateString(h.Time)
 	}
 	if h.Issued == 0 {
 		wh.Issued = float64(h.Time.UnixMilli())
@@ -98,11 +99,11 @@ var nodeSingleHeaders = map[string]bool{
 	"retry-after": true, "server": true, "user-agent": true,
 }
 
-// nodeHeaders lists request headers as Node's http module does: lower-case
+// NodeHeaders lists request headers as Node's http module does: lower-case
 // names; set-cookie a list of strings; repeated cookie values joined with
 // "; "; the first value of the nodeSingleHeaders; any other repeated
 // header joined with ", ". Every value but set-cookie is a string.
-func nodeHeaders(h map[string][]string) map[string]any {
+func NodeHeaders(h map[string][]string) map[string]any {
 	out := make(map[string]any, len(h))
 	for k, vs := range h {
 		if len(vs) == 0 {
@@ -133,18 +134,18 @@ func nodeHeaders(h map[string][]string) map[string]any {
 	return out
 }
 
-// jsDateString is t as JavaScript's Date.prototype.toString prints it in
+// JSDateString is t as JavaScript's Date.prototype.toString prints it in
 // UTC (Node with TZ=UTC): "Tue Dec 01 2026 09:00:00 GMT+0000 (Coordinated
 // Universal Time)". V8 names other zones from ICU data Go does not have,
 // so the time is always given in UTC; it is the same instant.
-func jsDateString(t time.Time) string {
+func JSDateString(t time.Time) string {
 	return t.UTC().Format("Mon Jan 02 2006 15:04:05") + " GMT+0000 (Coordinated Universal Time)"
 }
 
-// parseJSDate parses Date.prototype.toString output in any zone
+// ParseJSDate parses Date.prototype.toString output in any zone
 // ("... GMT+0100 (Central European Standard Time)"); the zone name in
 // parentheses is ignored, the offset is used.
-func parseJSDate(s string) (time.Time, bool) {
+func ParseJSDate(s string) (time.Time, bool) {
 	s = strings.TrimSpace(s)
 	if i := strings.IndexByte(s, '('); i >= 0 {
 		s = strings.TrimSpace(s[:i])
@@ -153,8 +154,8 @@ func parseJSDate(s string) (time.Time, bool) {
 	return t, err == nil
 }
 
-// anyStrings returns the strings of a decoded JSON string or list.
-func anyStrings(v any) []string {
+// AnyStrings returns the strings of a decoded JSON string or list.
+func AnyStrings(v any) []string {
 	switch x := v.(type) {
 	case string:
 		return []string{x}
@@ -173,7 +174,7 @@ func anyStrings(v any) []string {
 // info converts a socket of another node. The handshake keeps the
 // node's time string in TimeText, verbatim; headers are keyed as net/http
 // canonicalises them.
-func (w wireSocket) info() adapter.SocketInfo {
+func (w Socket) Info() adapter.SocketInfo {
 	in := adapter.SocketInfo{ID: w.ID, Rooms: w.Rooms}
 	if len(w.Data) > 0 && string(w.Data) != "null" {
 		var d any
@@ -194,16 +195,16 @@ func (w wireSocket) info() adapter.SocketInfo {
 		}
 		if h.Issued > 0 && h.Issued < 1<<53 {
 			hs.Time = time.UnixMilli(int64(h.Issued))
-		} else if t, ok := parseJSDate(h.Time); ok {
+		} else if t, ok := ParseJSDate(h.Time); ok {
 			hs.Time = t
 		}
 		hs.Issued = hs.Time.UnixMilli()
 		for k, v := range h.Headers {
 			ck := textproto.CanonicalMIMEHeaderKey(k)
-			hs.Headers[ck] = append(hs.Headers[ck], anyStrings(v)...)
+			hs.Headers[ck] = append(hs.Headers[ck], AnyStrings(v)...)
 		}
 		for k, v := range h.Query {
-			hs.Query[k] = append(hs.Query[k], anyStrings(v)...)
+			hs.Query[k] = append(hs.Query[k], AnyStrings(v)...)
 		}
 		if hs.Auth == nil {
 			hs.Auth = map[string]any{}
@@ -211,4 +212,37 @@ func (w wireSocket) info() adapter.SocketInfo {
 		in.Handshake = hs
 	}
 	return in
+}
+
+// SocketValue is SocketToWire(s) as a notepack value, for the
+// MessagePack-encoded fetchSockets answers of the ClusterAdapter wire.
+func SocketValue(s adapter.SocketInfo) any {
+	b, err := json.Marshal(SocketToWire(s))
+	if err != nil {
+		return notepack.Map{{Key: "id", Val: s.ID}}
+	}
+	v, err := notepack.FromJSON(b, nil)
+	if err != nil {
+		return notepack.Map{{Key: "id", Val: s.ID}}
+	}
+	return v
+}
+
+// SocketFromValue converts a socket of another node's fetchSockets answer,
+// decoded from JSON or MessagePack; binary values in its data arrive as
+// Node's Buffer.toJSON form. It reports false for a value that is not a
+// socket.
+func SocketFromValue(v any) (adapter.SocketInfo, bool) {
+	if _, ok := v.(notepack.Map); !ok {
+		return adapter.SocketInfo{}, false
+	}
+	b, err := notepack.AppendJSON(nil, v, nil)
+	if err != nil {
+		return adapter.SocketInfo{}, false
+	}
+	var w Socket
+	if json.Unmarshal(b, &w) != nil || w.ID == "" {
+		return adapter.SocketInfo{}, false
+	}
+	return w.Info(), true
 }

@@ -1,4 +1,4 @@
-package redis
+package wire
 
 import (
 	"encoding/json"
@@ -11,7 +11,7 @@ import (
 )
 
 func TestNodeHeaders(t *testing.T) {
-	got := nodeHeaders(map[string][]string{
+	got := NodeHeaders(map[string][]string{
 		"Host":       {"h:1"},
 		"User-Agent": {"one", "two"},
 		"Cookie":     {"a=1", "b=2"},
@@ -31,17 +31,17 @@ func TestNodeHeaders(t *testing.T) {
 
 func TestJSDate(t *testing.T) {
 	at := time.Date(2026, 12, 1, 10, 0, 0, 123e6, time.FixedZone("CET", 3600))
-	s := jsDateString(at)
+	s := JSDateString(at)
 	if s != "Tue Dec 01 2026 09:00:00 GMT+0000 (Coordinated Universal Time)" {
 		t.Fatalf("%q", s)
 	}
 	for _, in := range []string{s, "Tue Dec 01 2026 10:00:00 GMT+0100 (Central European Standard Time)", "Tue Dec 01 2026 09:00:00 GMT+0000"} {
-		got, ok := parseJSDate(in)
+		got, ok := ParseJSDate(in)
 		if !ok || !got.Equal(at.Truncate(time.Second)) {
-			t.Errorf("parseJSDate(%q) = %v %v", in, got, ok)
+			t.Errorf("ParseJSDate(%q) = %v %v", in, got, ok)
 		}
 	}
-	if _, ok := parseJSDate("yesterday"); ok {
+	if _, ok := ParseJSDate("yesterday"); ok {
 		t.Error("parsed garbage")
 	}
 }
@@ -53,7 +53,7 @@ func TestSocketToWireData(t *testing.T) {
 		data any
 		want string
 	}{{nil, `{}`}, {map[string]any{"a": 1}, `{"a":1}`}, {"s", `"s"`}, {make(chan int), ``}} {
-		w := socketToWire(adapter.SocketInfo{ID: "x", Data: c.data})
+		w := SocketToWire(adapter.SocketInfo{ID: "x", Data: c.data})
 		if string(w.Data) != c.want {
 			t.Errorf("data %#v: %s, want %s", c.data, w.Data, c.want)
 		}
@@ -73,12 +73,12 @@ func FuzzWireSocket(f *testing.F) {
 	f.Add(`{"id":"c","handshake":{"issued":1e300,"time":""},"data":"x"}`)
 	f.Add(`{"id":"d"}`)
 	f.Fuzz(func(t *testing.T, s string) {
-		var w wireSocket
+		var w Socket
 		if json.Unmarshal([]byte(s), &w) != nil {
 			return
 		}
-		in := w.info()
-		out := socketToWire(in)
+		in := w.Info()
+		out := SocketToWire(in)
 		if _, err := json.Marshal(out); err != nil {
 			t.Fatalf("re-encoding: %v", err)
 		}
