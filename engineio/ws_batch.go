@@ -50,18 +50,27 @@ func putBatch(fb *frameBatch) {
 }
 
 // add appends the frames of pkts, as appendFrames does.
-func (fb *frameBatch) add(pkts []packet.Packet, deflate int) {
+func (fb *frameBatch) add(pkts []packet.Packet, deflate int) { fb.addAs(pkts, deflate, binaryRaw) }
+
+// addAs appends the frames of pkts, as appendFramesAs does.
+func (fb *frameBatch) addAs(pkts []packet.Packet, deflate int, binary binaryForm) {
 	for _, p := range pkts {
 		switch {
 		case deflate > 0 && len(p.Data)+1 >= deflate:
-			fb.b = appendDeflatedFrame(fb.b, p)
-		case p.Binary:
-			fb.b = appendHeader(fb.b, ws.OpBinary, len(p.Data), nil)
-			fb.payload(p.Data)
-		default:
+			fb.b = appendDeflatedFrame(fb.b, p, binary)
+		case !p.Binary:
 			fb.b = appendHeader(fb.b, ws.OpText, 1+len(p.Data), nil)
 			fb.b = append(fb.b, '0'+byte(p.Type))
 			fb.payload(p.Data)
+		case binary == binaryRaw:
+			fb.b = appendHeader(fb.b, ws.OpBinary, len(p.Data), nil)
+			fb.payload(p.Data)
+		case binary == binaryTyped:
+			fb.b = appendHeader(fb.b, ws.OpBinary, 1+len(p.Data), nil)
+			fb.b = append(fb.b, byte(packet.Message))
+			fb.payload(p.Data)
+		default:
+			fb.b = appendBase64Frame(fb.b, p)
 		}
 	}
 }
