@@ -37,7 +37,7 @@ type client struct {
 	conn      *engineio.Socket
 	handshake *connHandshake  // shared by the connection's sockets
 	dec       *parser.Decoder // used by the engine's dispatch goroutine only
-	eio3      bool            // a Socket.IO v2 client (Engine.IO v3): see v2client.go
+	eio3      bool            // a Socket.IO v2 client (Engine.IO v3), set once: see v2client.go
 
 	// attachment wait: a binary packet whose attachments do not all
 	// arrive within maxAttachmentWait closes the connection.

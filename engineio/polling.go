@@ -154,17 +154,17 @@ func (s *Socket) encodePayloadV3(pkts []packet.Packet) (*buffer, []byte, string)
 	return buf, packet.AppendPayloadV3(buf.b[:0], pkts), "text/plain; charset=UTF-8"
 }
 
-// decodePayload returns the decoder of a POST body: protocol v4's, or
-// v3's text or binary payload decoder (the client sends the binary form
-// as application/octet-stream).
-func (s *Socket) decodePayload(binary bool) func([]byte, func(packet.Packet) error) error {
+// decodePayload decodes a POST body with protocol v4's decoder, or v3's
+// text or binary payload decoder (the client sends the binary form as
+// application/octet-stream). Direct calls, so that fn does not escape.
+func (s *Socket) decodePayload(body []byte, binary bool, fn func(packet.Packet) error) error {
 	switch {
 	case !s.eio3:
-		return packet.DecodePayload
+		return packet.DecodePayload(body, fn)
 	case binary:
-		return packet.DecodeBinaryPayloadV3
+		return packet.DecodeBinaryPayloadV3(body, fn)
 	}
-	return packet.DecodePayloadV3
+	return packet.DecodePayloadV3(body, fn)
 }
 
 var errStopDecoding = errors.New("stop")
@@ -202,7 +202,7 @@ func (s *Socket) servePost(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	err = s.decodePayload(binary)(body, func(p packet.Packet) error {
+	err = s.decodePayload(body, binary, func(p packet.Packet) error {
 		if p.Type == packet.Close {
 			s.closeWith(ReasonTransportClose, nil, closeReplyNoop)
 			return errStopDecoding

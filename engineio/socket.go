@@ -43,10 +43,6 @@ type Socket struct {
 	req  *http.Request
 	done chan struct{} // closed when the session is closed
 
-	// eio3: the session speaks Engine.IO v3 (Options.AllowEIO3). b64: its
-	// polling client takes no binary (b64 in the handshake query).
-	eio3, b64 bool
-
 	// dispatch serializes handler calls; see Handler.
 	dispatch dispatch.Dispatcher
 
@@ -55,8 +51,12 @@ type Socket struct {
 
 	// mu guards the fields below: the session state, its outbound queue
 	// and the transports that drain it.
-	mu        sync.Mutex
-	state     sockState
+	mu    sync.Mutex
+	state sockState
+	// eio3: the session speaks Engine.IO v3 (Options.AllowEIO3). b64: its
+	// polling client takes no binary (b64 in the handshake query). Set
+	// once, before the session is shared: read without mu.
+	eio3, b64 bool
 	transport string
 	out       outQueue // packets sent and not yet handed to the transport
 
@@ -378,7 +378,9 @@ func (s *Socket) onHeartbeat(gen uint64) {
 
 // awaitPingLocked (re)starts the v3 heartbeat: the session closes with
 // "ping timeout" unless the client pings within PingInterval+PingTimeout
-// (onHeartbeat with hbWaitingPong set).
+// (onHeartbeat with hbWaitingPong set). Unlike Node's, the wait goes on
+// after an upgrade (Node clears the timer then, and a cleared timer does
+// not refresh), so a v2 client that dies on WebSocket is still found.
 func (s *Socket) awaitPingLocked() {
 	s.hbWaitingPong = true
 	s.armHeartbeatLocked(s.cfg.PingInterval + s.cfg.PingTimeout)

@@ -50,10 +50,28 @@ func putBatch(fb *frameBatch) {
 }
 
 // add appends the frames of pkts, as appendFrames does.
-func (fb *frameBatch) add(pkts []packet.Packet, deflate int) { fb.addAs(pkts, deflate, binaryRaw) }
+func (fb *frameBatch) add(pkts []packet.Packet, deflate int) {
+	for _, p := range pkts {
+		switch {
+		case deflate > 0 && len(p.Data)+1 >= deflate:
+			fb.b = appendDeflatedFrame(fb.b, p, binaryRaw)
+		case p.Binary:
+			fb.b = appendHeader(fb.b, ws.OpBinary, len(p.Data), nil)
+			fb.payload(p.Data)
+		default:
+			fb.b = appendHeader(fb.b, ws.OpText, 1+len(p.Data), nil)
+			fb.b = append(fb.b, '0'+byte(p.Type))
+			fb.payload(p.Data)
+		}
+	}
+}
 
 // addAs appends the frames of pkts, as appendFramesAs does.
 func (fb *frameBatch) addAs(pkts []packet.Packet, deflate int, binary binaryForm) {
+	if binary == binaryRaw {
+		fb.add(pkts, deflate)
+		return
+	}
 	for _, p := range pkts {
 		switch {
 		case deflate > 0 && len(p.Data)+1 >= deflate:
@@ -61,9 +79,6 @@ func (fb *frameBatch) addAs(pkts []packet.Packet, deflate int, binary binaryForm
 		case !p.Binary:
 			fb.b = appendHeader(fb.b, ws.OpText, 1+len(p.Data), nil)
 			fb.b = append(fb.b, '0'+byte(p.Type))
-			fb.payload(p.Data)
-		case binary == binaryRaw:
-			fb.b = appendHeader(fb.b, ws.OpBinary, len(p.Data), nil)
 			fb.payload(p.Data)
 		case binary == binaryTyped:
 			fb.b = appendHeader(fb.b, ws.OpBinary, 1+len(p.Data), nil)

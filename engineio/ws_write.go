@@ -120,12 +120,28 @@ func (c *wsConn) close(code int) {
 // packets as "<type><data>" text frames, binary messages as binary frames.
 // With deflate > 0, messages of at least deflate bytes are compressed.
 func appendFrames(dst []byte, pkts []packet.Packet, deflate int) []byte {
-	return appendFramesAs(dst, pkts, deflate, binaryRaw)
+	for _, p := range pkts {
+		if deflate > 0 && len(p.Data)+1 >= deflate {
+			dst = appendDeflatedFrame(dst, p, binaryRaw)
+			continue
+		}
+		if p.Binary {
+			dst = appendHeader(dst, ws.OpBinary, len(p.Data), p.Data)
+			continue
+		}
+		dst = appendHeader(dst, ws.OpText, 1+len(p.Data), nil)
+		dst = append(dst, '0'+byte(p.Type))
+		dst = append(dst, p.Data...)
+	}
+	return dst
 }
 
 // appendFramesAs is appendFrames with binary messages framed as binary
-// says (protocol v3 or v4).
+// says (protocol v3 or v4; v4 is appendFrames itself).
 func appendFramesAs(dst []byte, pkts []packet.Packet, deflate int, binary binaryForm) []byte {
+	if binary == binaryRaw {
+		return appendFrames(dst, pkts, deflate)
+	}
 	for _, p := range pkts {
 		switch {
 		case deflate > 0 && len(p.Data)+1 >= deflate:
@@ -134,8 +150,6 @@ func appendFramesAs(dst []byte, pkts []packet.Packet, deflate int, binary binary
 			dst = appendHeader(dst, ws.OpText, 1+len(p.Data), nil)
 			dst = append(dst, '0'+byte(p.Type))
 			dst = append(dst, p.Data...)
-		case binary == binaryRaw:
-			dst = appendHeader(dst, ws.OpBinary, len(p.Data), p.Data)
 		case binary == binaryTyped:
 			dst = appendHeader(dst, ws.OpBinary, 1+len(p.Data), nil)
 			dst = append(dst, byte(packet.Message))
