@@ -355,6 +355,8 @@ func TestSuiteV3Upgrade(t *testing.T) {
 func TestSuiteV3UpgradeIgnoresPollingAfterUpgrade(t *testing.T) {
 	ts := startServer(t, suiteOptionsV3())
 	sid, c := upgradeV3(t, ts, false)
+	// As the v4 twin: the poll must come after the server took the "5".
+	waitFor(t, func() bool { s := ts.Socket(sid); return s != nil && s.Upgraded() })
 	if code, _ := ts.pollV3(t, sid); code != 400 {
 		t.Fatalf("poll after upgrade %d", code)
 	}
