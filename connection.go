@@ -37,6 +37,7 @@ type client struct {
 	conn      *engineio.Socket
 	handshake *connHandshake        // shared by the connection's sockets
 	dec       parser.MessageDecoder // used by the engine's dispatch goroutine only
+	eio3      bool                  // a Socket.IO v2 client (Engine.IO v3), set once: see v2client.go
 
 	// attachment wait: a binary packet whose attachments do not all
 	// arrive within maxAttachmentWait closes the connection.
@@ -63,7 +64,7 @@ type client struct {
 }
 
 func newClient(srv *Server, conn *engineio.Socket) *client {
-	c := &client{srv: srv, conn: conn, handshake: newConnHandshake(conn), done: make(chan struct{}), dec: srv.format.NewDecoder(srv.limits), nsps: make(map[string]*Socket)}
+	c := &client{srv: srv, conn: conn, handshake: newConnHandshake(conn), done: make(chan struct{}), dec: srv.format.NewDecoder(srv.limits), nsps: make(map[string]*Socket), eio3: conn.Protocol() == 3}
 	c.tasks = serial.New(maxQueuedPackets, func(v any, stack []byte) {
 		srv.log.Error("socketio: handler panicked", "panic", v, "sid", conn.ID(), "stack", string(stack))
 	})
@@ -87,6 +88,9 @@ func (c *client) OnMessage(data []byte, binary bool) {
 	if p == nil {
 		c.awaitAttachments()
 		return
+	}
+	if c.eio3 {
+		normalizeV2Namespace(p)
 	}
 	if c.attWaiting {
 		c.attWaiting = false
@@ -231,6 +235,10 @@ func (c *client) connect(p *parser.Packet, seq uint64) {
 			if c.isClosed() {
 				return
 			}
+			if c.eio3 {
+				c.writeEncoded(v2ConnectError(nsp.name, err), false)
+				return
+			}
 			c.writePacket(connectErrorPacket(nsp.name, err), false)
 			return
 		}
@@ -247,7 +255,7 @@ func (c *client) connect(p *parser.Packet, seq uint64) {
 	c.mu.Unlock()
 	if !s.recovered || !s.connectRecovered(s.ctx, auth) {
 		if s.recovered { // the session went meanwhile: a new one
-			s.id, s.data, s.recovered = c.srv.engine.NewID(), nil, false
+			s.id, s.data, s.recovered = c.socketID(nsp.name), nil, false
 		}
 		s.onConnect()
 	}

@@ -122,6 +122,9 @@ func (s *Socket) connectRecovered(ctx context.Context, auth map[string]any) bool
 // connectReply is the CONNECT payload: the socket id, and the pid when
 // recovery is on.
 func (s *Socket) connectReply() []byte {
+	if s.client.eio3 {
+		return nil // a v2 client's CONNECT reply has no payload
+	}
 	data := make([]byte, 0, 64)
 	data = append(data, `{"sid":"`...)
 	data = append(data, s.id...)

@@ -200,6 +200,9 @@ func (s *Server) onEngineConnection(conn *engineio.Socket) {
 	s.clients[c] = struct{}{}
 	s.mu.Unlock()
 	conn.SetHandler(c)
+	if c.eio3 {
+		c.connectImplicitRoot()
+	}
 }
 
 func (s *Server) removeClient(c *client) {

@@ -59,7 +59,7 @@ type pendingAck struct {
 func newSocket(nsp *Namespace, c *client, auth map[string]any) *Socket {
 	ctx, cancel := context.WithCancel(context.Background())
 	s := &Socket{
-		id:     c.srv.engine.NewID(),
+		id:     c.socketID(nsp.name),
 		nsp:    nsp,
 		client: c,
 		ctx:    ctx,
@@ -69,7 +69,9 @@ func newSocket(nsp *Namespace, c *client, auth map[string]any) *Socket {
 	return s
 }
 
-// ID returns the socket id: random, distinct from the Engine.IO id.
+// ID returns the socket id: random, distinct from the Engine.IO id; for a
+// Socket.IO v2 client, as in Node, the Engine.IO id on "/" and
+// "<namespace>#<Engine.IO id>" elsewhere.
 func (s *Socket) ID() string { return s.id }
 
 // Namespace returns the socket's namespace.

@@ -53,6 +53,10 @@ func requireJS(t testing.TB, pkgs ...string) {
 		if err := json.Unmarshal(b, &installed); err != nil {
 			t.Fatalf("parsing node_modules/%s/package.json: %v", name, err)
 		}
+		// An npm alias ("x-v2": "npm:x@2.5.0") pins the version after "@".
+		if alias, ok := strings.CutPrefix(want, "npm:"); ok {
+			want = alias[strings.LastIndexByte(alias, '@')+1:]
+		}
 		if installed.Version != want {
 			t.Fatalf("e2e/node_modules has %s %s, package.json pins %s: %s", name, installed.Version, want, npmHint)
 		}

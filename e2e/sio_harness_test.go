@@ -131,13 +131,20 @@ type sioClient struct {
 // The process is killed at test end.
 func startSIOClient(t testing.TB, ss *sioServer, opts map[string]any) *sioClient {
 	t.Helper()
-	requireJS(t, "socket.io-client")
+	return startSIOClientScript(t, ss, "sio-client.mjs", "socket.io-client", opts)
+}
+
+// startSIOClientScript is startSIOClient with another script of js/ that
+// speaks the same lines, driving the npm package pkg.
+func startSIOClientScript(t testing.TB, ss *sioServer, script, pkg string, opts map[string]any) *sioClient {
+	t.Helper()
+	requireJS(t, pkg)
 	o := map[string]any{"url": ss.url, "timeoutMs": clientTimeout.Milliseconds()}
 	for k, v := range opts {
 		o[k] = v
 	}
 	c := &sioClient{t: t, events: make(chan sioEvent, 4096)}
-	p := startNode(t, "sio-client.mjs", o, clientTimeout, func(line []byte) {
+	p := startNode(t, script, o, clientTimeout, func(line []byte) {
 		c.mu.Lock()
 		c.log = append(c.log, string(line))
 		c.mu.Unlock()

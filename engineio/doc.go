@@ -1,6 +1,7 @@
 // Package engineio is an Engine.IO protocol v4 server: the transport layer
 // under Socket.IO. It serves HTTP long-polling and WebSocket on one path,
-// upgrades polling sessions to WebSocket, and runs the heartbeat.
+// upgrades polling sessions to WebSocket, and runs the heartbeat. With
+// Options.AllowEIO3 it also serves protocol v3, for Socket.IO v2 clients.
 //
 // A Server is an http.Handler. Each client session is a *Socket whose
 // messages are delivered to a Handler set in Options.OnConnection.

@@ -62,6 +62,17 @@ type Options struct {
 	// then applies to the decompressed size.
 	PerMessageDeflate *DeflateOptions
 
+	// AllowEIO3 also serves Engine.IO protocol v3, the one of Socket.IO v2
+	// clients (Node: allowEIO3; default false). A handshake whose EIO query
+	// parameter is not "4" then opens a v3 session: length-prefixed
+	// polling payloads (binary payloads for clients that take binary,
+	// "b4" base64 for those that ask b64=1), binary WebSocket frames with
+	// a type byte, and the client's heartbeat: the client pings, the
+	// server answers pong and closes the session with "ping timeout" when
+	// no ping came for PingInterval+PingTimeout. Off, such a handshake is
+	// refused with code 5, "Unsupported protocol version".
+	AllowEIO3 bool
+
 	// InitialPacket, if set, is sent as a message right after the open
 	// packet.
 	InitialPacket []byte

@@ -109,10 +109,17 @@ func (s *Socket) servePoll(w http.ResponseWriter, r *http.Request) {
 // writePayload writes packets as a polling response, compressed when the
 // client accepts it and the payload reaches the threshold.
 func (s *Socket) writePayload(w http.ResponseWriter, r *http.Request, pkts []packet.Packet) {
-	buf := getBuffer(packet.PayloadLen(pkts))
-	body := packet.AppendPayload(buf.b[:0], pkts)
+	var buf *buffer
+	var body []byte
+	contentType := "text/plain; charset=UTF-8"
+	if s.eio3 {
+		buf, body, contentType = s.encodePayloadV3(pkts)
+	} else {
+		buf = getBuffer(packet.PayloadLen(pkts))
+		body = packet.AppendPayload(buf.b[:0], pkts)
+	}
 	h := w.Header()
-	h.Set("Content-Type", "text/plain; charset=UTF-8")
+	h.Set("Content-Type", contentType)
 	h.Set("Cache-Control", "no-store")
 	if ua := r.Header.Get("User-Agent"); strings.Contains(ua, ";MSIE") || strings.Contains(ua, "Trident/") {
 		h.Set("X-XSS-Protection", "0")
@@ -137,6 +144,29 @@ func (s *Socket) writePayload(w http.ResponseWriter, r *http.Request, pkts []pac
 	putBuffer(buf)
 }
 
+// encodePayloadV3 encodes a v3 polling response: the binary payload form
+// if the client takes binary and a packet is binary, else the text form.
+func (s *Socket) encodePayloadV3(pkts []packet.Packet) (*buffer, []byte, string) {
+	buf := getBuffer(packet.PayloadLenV3(pkts))
+	if !s.b64 && packet.HasBinary(pkts) {
+		return buf, packet.AppendBinaryPayloadV3(buf.b[:0], pkts), "application/octet-stream"
+	}
+	return buf, packet.AppendPayloadV3(buf.b[:0], pkts), "text/plain; charset=UTF-8"
+}
+
+// decodePayload decodes a POST body with protocol v4's decoder, or v3's
+// text or binary payload decoder (the client sends the binary form as
+// application/octet-stream). Direct calls, so that fn does not escape.
+func (s *Socket) decodePayload(body []byte, binary bool, fn func(packet.Packet) error) error {
+	switch {
+	case !s.eio3:
+		return packet.DecodePayload(body, fn)
+	case binary:
+		return packet.DecodeBinaryPayloadV3(body, fn)
+	}
+	return packet.DecodePayloadV3(body, fn)
+}
+
 var errStopDecoding = errors.New("stop")
 
 // servePost reads a POST payload and delivers its packets. The body is
@@ -147,7 +177,8 @@ func (s *Socket) servePost(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	if r.Header.Get("Content-Type") == "application/octet-stream" {
+	binary := r.Header.Get("Content-Type") == "application/octet-stream"
+	if binary && !s.eio3 {
 		s.postActive.Store(false)
 		s.closeWith(ReasonTransportError, ErrInvalidContent, closeReplyClose)
 		w.WriteHeader(http.StatusBadRequest)
@@ -171,7 +202,7 @@ func (s *Socket) servePost(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		return
 	}
-	err = packet.DecodePayload(body, func(p packet.Packet) error {
+	err = s.decodePayload(body, binary, func(p packet.Packet) error {
 		if p.Type == packet.Close {
 			s.closeWith(ReasonTransportClose, nil, closeReplyNoop)
 			return errStopDecoding

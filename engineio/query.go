@@ -5,8 +5,12 @@ import "net/url"
 // query holds the Engine.IO query parameters of a request.
 type query struct {
 	eio, transport, sid string
-	b64                 bool
+	b64                 bool // the client takes no binary (b64=1)
 }
+
+// eio3 reports whether the request speaks Engine.IO v3: as in Node, any
+// EIO value but "4", or none.
+func (q *query) eio3() bool { return q.eio != "4" }
 
 // parseQuery extracts the parameters the server needs without building a
 // url.Values map (one per request otherwise). Later duplicates win, as in
@@ -25,7 +29,9 @@ func parseQuery(raw string) query {
 		case "sid":
 			q.sid = unescape(v)
 		case "b64":
-			q.b64 = v != "" && v != "0" && v != "false"
+			// Node: supportsBinary = !req._query.b64, so any value but
+			// the empty string asks for base64 ("b64=0" too).
+			q.b64 = v != ""
 		}
 	}
 	return q

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -88,7 +89,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	upgrade := isUpgradeRequest(r)
 	if code, ctx := srv.verify(r, &q, upgrade); code >= 0 {
 		if code == CodeUnknownSID && !upgrade && r.Method == http.MethodGet && q.transport == Polling && srv.takeClosedByClient(q.sid) {
-			writeNoop(w)
+			srv.writeNoop(w, &q)
 			return
 		}
 		srv.refuse(w, r, upgrade, code, ctx)
@@ -101,7 +102,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	s := srv.Socket(q.sid)
 	if s == nil { // closed between verify and now
 		if !upgrade && r.Method == http.MethodGet && q.transport == Polling && srv.takeClosedByClient(q.sid) {
-			writeNoop(w)
+			srv.writeNoop(w, &q)
 			return
 		}
 		srv.refuse(w, r, upgrade, CodeUnknownSID, map[string]string{"sid": q.sid})
@@ -109,7 +110,7 @@ func (srv *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	switch {
 	case upgrade && q.transport == WebSocket:
-		srv.upgradeSession(w, r, s)
+		srv.upgradeSession(w, r, &q, s)
 	case upgrade:
 		// The reference accepts the WebSocket and closes it at once: a
 		// polling transport does not handle upgrades.
@@ -158,7 +159,7 @@ func (srv *Server) verify(r *http.Request, q *query, upgrade bool) (int, map[str
 			return CodeForbidden, map[string]string{"message": err.Error()}
 		}
 	}
-	if q.eio != "4" {
+	if q.eio3() && !srv.cfg.AllowEIO3 {
 		return CodeUnsupportedProtocolVersion, map[string]string{"protocol": "3"}
 	}
 	return -1, nil
@@ -209,10 +210,10 @@ func (srv *Server) handshake(w http.ResponseWriter, r *http.Request, q *query, u
 		id = srv.sids.next()
 	}
 	if q.transport == WebSocket {
-		srv.openWebSocketSession(w, r, id)
+		srv.openWebSocketSession(w, r, q, id)
 		return
 	}
-	s := newSocket(srv, id, r, Polling)
+	s := newSocket(srv, id, r, Polling, q)
 	if !srv.register(s) {
 		writeError(w, CodeBadRequest, codeMessages[CodeBadRequest])
 		return
@@ -271,13 +272,17 @@ func (srv *Server) takeClosedByClient(sid string) bool {
 	return srv.closedByClient.take(sid, timeNow())
 }
 
-// writeNoop answers a poll with a lone noop packet.
-func writeNoop(w http.ResponseWriter) {
+// writeNoop answers a poll with a lone noop packet ("1:6" in v3).
+func (srv *Server) writeNoop(w http.ResponseWriter, q *query) {
+	body := []byte{'6'}
+	if q.eio3() && srv.cfg.AllowEIO3 {
+		body = []byte("1:6")
+	}
 	h := w.Header()
 	h.Set("Content-Type", "text/plain; charset=UTF-8")
-	h.Set("Content-Length", "1")
+	h.Set("Content-Length", strconv.Itoa(len(body)))
 	w.WriteHeader(http.StatusOK)
-	w.Write([]byte{'6'})
+	w.Write(body)
 }
 
 // Close closes every session at once (reason "forced close", queued

@@ -51,8 +51,12 @@ type Socket struct {
 
 	// mu guards the fields below: the session state, its outbound queue
 	// and the transports that drain it.
-	mu        sync.Mutex
-	state     sockState
+	mu    sync.Mutex
+	state sockState
+	// eio3: the session speaks Engine.IO v3 (Options.AllowEIO3). b64: its
+	// polling client takes no binary (b64 in the handshake query). Set
+	// once, before the session is shared: read without mu.
+	eio3, b64 bool
 	transport string
 	out       outQueue // packets sent and not yet handed to the transport
 
@@ -78,13 +82,16 @@ type Socket struct {
 	upgradeTimer *time.Timer
 }
 
-func newSocket(srv *Server, id string, r *http.Request, transport string) *Socket {
+// newSocket returns a session opened by handshake r, with query q.
+func newSocket(srv *Server, id string, r *http.Request, transport string, q *query) *Socket {
 	s := &Socket{
 		id:        id,
 		srv:       srv,
 		cfg:       srv.cfg,
 		req:       trimRequest(r),
 		done:      make(chan struct{}),
+		eio3:      q.eio3(),
+		b64:       q.b64,
 		transport: transport,
 		out:       outQueue{max: srv.cfg.MaxBufferedBytes},
 	}
@@ -93,7 +100,11 @@ func newSocket(srv *Server, id string, r *http.Request, transport string) *Socke
 		s.out.addControl(packet.Packet{Type: packet.Message, Data: p})
 	}
 	s.mu.Lock()
-	s.armHeartbeatLocked(s.cfg.PingInterval)
+	if s.eio3 {
+		s.awaitPingLocked()
+	} else {
+		s.armHeartbeatLocked(s.cfg.PingInterval)
+	}
 	s.mu.Unlock()
 	return s
 }
@@ -120,8 +131,14 @@ func (s *Socket) openPacket() packet.Packet {
 // ID returns the session id (sid).
 func (s *Socket) ID() string { return s.id }
 
-// Protocol returns the Engine.IO protocol revision, always 4.
-func (s *Socket) Protocol() int { return 4 }
+// Protocol returns the Engine.IO protocol revision of the session: 4, or
+// 3 for a v3 client (Socket.IO v2) served with Options.AllowEIO3.
+func (s *Socket) Protocol() int {
+	if s.eio3 {
+		return 3
+	}
+	return 4
+}
 
 // Request returns the handshake request: method, URL, headers, remote
 // address and TLS state. Its body and context are not kept.
@@ -320,6 +337,10 @@ func (s *Socket) onPacket(p packet.Packet) {
 			s.dispatch.Message(p.Data, p.Binary)
 		}
 	case packet.Pong:
+		if s.eio3 { // in v3 the client pings and the server answers
+			s.closeWith(ReasonTransportError, ErrHeartbeatDirection, closeReplyClose)
+			return
+		}
 		s.mu.Lock()
 		if s.state == stateOpen {
 			s.hbWaitingPong = false
@@ -327,6 +348,10 @@ func (s *Socket) onPacket(p packet.Packet) {
 		}
 		s.mu.Unlock()
 	case packet.Ping:
+		if s.eio3 {
+			s.onClientPing()
+			return
+		}
 		s.closeWith(ReasonTransportError, ErrHeartbeatDirection, closeReplyClose)
 	}
 	// open, upgrade and noop from a client on the active transport are
@@ -357,6 +382,29 @@ func (s *Socket) onHeartbeat(gen uint64) {
 	s.armHeartbeatLocked(s.cfg.PingTimeout)
 	if s.state == stateOpen {
 		s.out.addControl(packet.Packet{Type: packet.Ping})
+		s.flushLocked()
+	}
+	s.mu.Unlock()
+}
+
+// awaitPingLocked (re)starts the v3 heartbeat: the session closes with
+// "ping timeout" unless the client pings within PingInterval+PingTimeout
+// (onHeartbeat with hbWaitingPong set). Unlike Node's, the wait goes on
+// after an upgrade (Node clears the timer then, and a cleared timer does
+// not refresh), so a v2 client that dies on WebSocket is still found.
+func (s *Socket) awaitPingLocked() {
+	s.hbWaitingPong = true
+	s.armHeartbeatLocked(s.cfg.PingInterval + s.cfg.PingTimeout)
+}
+
+// onClientPing answers a v3 client's ping with a pong and restarts the
+// wait for the next one. Only pings do: other traffic does not count, as
+// in the reference.
+func (s *Socket) onClientPing() {
+	s.mu.Lock()
+	if s.state == stateOpen {
+		s.awaitPingLocked()
+		s.out.addControl(packet.Packet{Type: packet.Pong})
 		s.flushLocked()
 	}
 	s.mu.Unlock()

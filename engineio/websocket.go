@@ -40,12 +40,35 @@ type wsConn struct {
 	probed   bool       // "2probe" answered (upgrade in progress)
 	deflate  int        // permessage-deflate threshold in bytes; 0: off
 	gather   bool       // conn writes net.Buffers with one writev
+	binary   binaryForm // how binary messages are framed (protocol v3 or v4)
 
 	closeOnce sync.Once
 }
 
-func newWSConn(s *Socket, conn net.Conn, br *bufio.Reader, deflate int) *wsConn {
-	c := &wsConn{s: s, conn: conn, br: br, deflate: deflate}
+// binaryForm is how a WebSocket connection frames binary messages.
+type binaryForm uint8
+
+const (
+	binaryRaw    binaryForm = iota // v4: a binary frame of the bytes
+	binaryTyped                    // v3: a binary frame of type byte 4 and the bytes
+	binaryBase64                   // v3, client without binary: text frame "b4" + base64
+)
+
+// binaryFormFor returns the framing of a WebSocket of session s opened
+// with query q: in v3 a client that asks b64 gets base64 (the reference
+// reads b64 from each transport's own request).
+func binaryFormFor(s *Socket, q *query) binaryForm {
+	switch {
+	case !s.eio3:
+		return binaryRaw
+	case q.b64:
+		return binaryBase64
+	}
+	return binaryTyped
+}
+
+func newWSConn(s *Socket, conn net.Conn, br *bufio.Reader, deflate int, binary binaryForm) *wsConn {
+	c := &wsConn{s: s, conn: conn, br: br, deflate: deflate, binary: binary}
 	switch conn.(type) {
 	case *net.TCPConn, *net.UnixConn:
 		c.gather = true // else (TLS) net.Buffers would write segment by segment
@@ -57,19 +80,27 @@ var errWSClosedByPeer = errors.New("engineio: websocket closed by the client")
 
 // openWebSocketSession handles a handshake with transport=websocket: the
 // open packet is the first frame and the session has no upgrades.
-func (srv *Server) openWebSocketSession(w http.ResponseWriter, r *http.Request, id string) {
-	s := newSocket(srv, id, r, WebSocket)
+func (srv *Server) openWebSocketSession(w http.ResponseWriter, r *http.Request, q *query, id string) {
+	s := newSocket(srv, id, r, WebSocket, q)
+	binary := binaryFormFor(s, q)
 	hdr := make(http.Header)
 	srv.applyHeaders(hdr, r, true)
-	s.mu.Lock()
-	first := appendFrames(nil, s.out.take(), 0)
-	s.mu.Unlock()
+	var first []byte
+	if !s.eio3 {
+		s.mu.Lock()
+		first = appendFrames(nil, s.out.take(), 0)
+		s.mu.Unlock()
+	}
+	// A v3 session's open packet goes in a write of its own, after the
+	// 101, as Node's server writes it: the v3 suite (and a client that
+	// attaches its message listener when the socket opens) loses a frame
+	// that arrives in the same read as the 101.
 	conn, br, deflate := srv.acceptWebSocket(w, r, hdr, first)
 	if conn == nil {
 		s.closeWith(ReasonTransportError, nil, closeReplyClose)
 		return
 	}
-	c := newWSConn(s, conn, br, deflate)
+	c := newWSConn(s, conn, br, deflate, binary)
 	s.mu.Lock()
 	s.ws = c
 	s.mu.Unlock()
@@ -86,14 +117,14 @@ func (srv *Server) openWebSocketSession(w http.ResponseWriter, r *http.Request, 
 // upgradeSession handles a WebSocket that wants to replace the polling
 // transport of s. A second upgrade, or one for a session that is not open
 // on polling, gets its WebSocket closed at once.
-func (srv *Server) upgradeSession(w http.ResponseWriter, r *http.Request, s *Socket) {
+func (srv *Server) upgradeSession(w http.ResponseWriter, r *http.Request, q *query, s *Socket) {
 	hdr := make(http.Header)
 	srv.applyHeaders(hdr, r, false)
 	conn, br, deflate := srv.acceptWebSocket(w, r, hdr, nil)
 	if conn == nil {
 		return
 	}
-	c := newWSConn(s, conn, br, deflate)
+	c := newWSConn(s, conn, br, deflate, binaryFormFor(s, q))
 	s.mu.Lock()
 	if s.state != stateOpen || s.transport != Polling || s.upgrading != nil || s.upgraded {
 		s.mu.Unlock()

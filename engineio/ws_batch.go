@@ -54,7 +54,7 @@ func (fb *frameBatch) add(pkts []packet.Packet, deflate int) {
 	for _, p := range pkts {
 		switch {
 		case deflate > 0 && len(p.Data)+1 >= deflate:
-			fb.b = appendDeflatedFrame(fb.b, p)
+			fb.b = appendDeflatedFrame(fb.b, p, binaryRaw)
 		case p.Binary:
 			fb.b = appendHeader(fb.b, ws.OpBinary, len(p.Data), nil)
 			fb.payload(p.Data)
@@ -62,6 +62,30 @@ func (fb *frameBatch) add(pkts []packet.Packet, deflate int) {
 			fb.b = appendHeader(fb.b, ws.OpText, 1+len(p.Data), nil)
 			fb.b = append(fb.b, '0'+byte(p.Type))
 			fb.payload(p.Data)
+		}
+	}
+}
+
+// addAs appends the frames of pkts, as appendFramesAs does.
+func (fb *frameBatch) addAs(pkts []packet.Packet, deflate int, binary binaryForm) {
+	if binary == binaryRaw {
+		fb.add(pkts, deflate)
+		return
+	}
+	for _, p := range pkts {
+		switch {
+		case deflate > 0 && len(p.Data)+1 >= deflate:
+			fb.b = appendDeflatedFrame(fb.b, p, binary)
+		case !p.Binary:
+			fb.b = appendHeader(fb.b, ws.OpText, 1+len(p.Data), nil)
+			fb.b = append(fb.b, '0'+byte(p.Type))
+			fb.payload(p.Data)
+		case binary == binaryTyped:
+			fb.b = appendHeader(fb.b, ws.OpBinary, 1+len(p.Data), nil)
+			fb.b = append(fb.b, byte(packet.Message))
+			fb.payload(p.Data)
+		default:
+			fb.b = appendBase64Frame(fb.b, p)
 		}
 	}
 }

@@ -113,7 +113,7 @@ func TestWebSocketWriterGathers(t *testing.T) {
 		t.Fatal("accept failed")
 	}
 	defer server.Close()
-	c := newWSConn(&Socket{cfg: newConfig(nil)}, server, nil, 0)
+	c := newWSConn(&Socket{cfg: newConfig(nil)}, server, nil, 0, binaryRaw)
 	if !c.gather {
 		t.Fatal("a TCP connection does not use the gather write")
 	}

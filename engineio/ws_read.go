@@ -30,10 +30,8 @@ func (c *wsConn) readLoop() {
 			s.onWebSocketError(c, code, err)
 			return
 		}
-		var p packet.Packet
-		if op == ws.OpBinary {
-			p = packet.DecodeBinary(data)
-		} else if p, err = packet.DecodeText(data); err != nil {
+		p, err := c.decode(op, data)
+		if err != nil {
 			s.onWebSocketError(c, closeProtocolError, err)
 			return
 		}
@@ -55,6 +53,19 @@ func (c *wsConn) readLoop() {
 			s.onPacket(p)
 		}
 	}
+}
+
+// decode decodes one message of the connection's protocol.
+func (c *wsConn) decode(op ws.OpCode, data []byte) (packet.Packet, error) {
+	switch {
+	case c.binary == binaryRaw && op == ws.OpBinary:
+		return packet.DecodeBinary(data), nil
+	case c.binary == binaryRaw:
+		return packet.DecodeText(data)
+	case op == ws.OpBinary:
+		return packet.DecodeBinaryV3(data)
+	}
+	return packet.DecodeTextV3(data)
 }
 
 // onWebSocketError ends what c was doing: the session if c is its active

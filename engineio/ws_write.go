@@ -1,6 +1,7 @@
 package engineio
 
 import (
+	"encoding/base64"
 	"time"
 
 	"github.com/gobwas/ws"
@@ -49,9 +50,9 @@ func (c *wsConn) drain(once bool) {
 		s.mu.Unlock()
 		fb := getBatch()
 		if c.gather {
-			fb.add(pkts, c.deflate)
+			fb.addAs(pkts, c.deflate, c.binary)
 		} else {
-			fb.b = appendFrames(fb.b, pkts, c.deflate)
+			fb.b = appendFramesAs(fb.b, pkts, c.deflate, c.binary)
 		}
 		err := c.writeBatch(fb)
 		putBatch(fb)
@@ -121,7 +122,7 @@ func (c *wsConn) close(code int) {
 func appendFrames(dst []byte, pkts []packet.Packet, deflate int) []byte {
 	for _, p := range pkts {
 		if deflate > 0 && len(p.Data)+1 >= deflate {
-			dst = appendDeflatedFrame(dst, p)
+			dst = appendDeflatedFrame(dst, p, binaryRaw)
 			continue
 		}
 		if p.Binary {
@@ -135,14 +136,53 @@ func appendFrames(dst []byte, pkts []packet.Packet, deflate int) []byte {
 	return dst
 }
 
+// appendFramesAs is appendFrames with binary messages framed as binary
+// says (protocol v3 or v4; v4 is appendFrames itself).
+func appendFramesAs(dst []byte, pkts []packet.Packet, deflate int, binary binaryForm) []byte {
+	if binary == binaryRaw {
+		return appendFrames(dst, pkts, deflate)
+	}
+	for _, p := range pkts {
+		switch {
+		case deflate > 0 && len(p.Data)+1 >= deflate:
+			dst = appendDeflatedFrame(dst, p, binary)
+		case !p.Binary:
+			dst = appendHeader(dst, ws.OpText, 1+len(p.Data), nil)
+			dst = append(dst, '0'+byte(p.Type))
+			dst = append(dst, p.Data...)
+		case binary == binaryTyped:
+			dst = appendHeader(dst, ws.OpBinary, 1+len(p.Data), nil)
+			dst = append(dst, byte(packet.Message))
+			dst = append(dst, p.Data...)
+		default:
+			dst = appendBase64Frame(dst, p)
+		}
+	}
+	return dst
+}
+
+// appendBase64Frame appends a binary message as the v3 text frame of a
+// client without binary: "b4" + base64.
+func appendBase64Frame(dst []byte, p packet.Packet) []byte {
+	dst = appendHeader(dst, ws.OpText, 2+base64.StdEncoding.EncodedLen(len(p.Data)), nil)
+	return p.AppendTextV3(dst)
+}
+
 // appendDeflatedFrame appends p as a compressed frame (RSV1 set).
-func appendDeflatedFrame(dst []byte, p packet.Packet) []byte {
+func appendDeflatedFrame(dst []byte, p packet.Packet, binary binaryForm) []byte {
 	op, payload := ws.OpBinary, p.Data
-	if !p.Binary {
+	switch {
+	case !p.Binary:
 		op = ws.OpText
 		payload = make([]byte, 0, 1+len(p.Data))
 		payload = append(payload, '0'+byte(p.Type))
 		payload = append(payload, p.Data...)
+	case binary == binaryTyped:
+		payload = make([]byte, 0, 1+len(p.Data))
+		payload = append(payload, byte(packet.Message))
+		payload = append(payload, p.Data...)
+	case binary == binaryBase64:
+		op, payload = ws.OpText, p.AppendTextV3(nil)
 	}
 	z := appendDeflated(nil, payload)
 	i := len(dst)

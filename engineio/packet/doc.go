@@ -1,5 +1,5 @@
 // Package packet encodes and decodes Engine.IO protocol v4 packets and
-// HTTP long-polling payloads.
+// HTTP long-polling payloads, and those of protocol v3 (v3.go).
 //
 // The package is pure: it does no I/O and starts no goroutines. Decoding
 // slices its input instead of copying it, so a decoded Packet's Data aliases
