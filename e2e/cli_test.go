@@ -81,6 +81,26 @@ func TestCLI(t *testing.T) {
 	}
 }
 
+// sio emit --parser msgpack against servers that use socket.io-msgpack-parser.
+func TestCLIMsgpack(t *testing.T) {
+	sio := buildSio(t, t.TempDir())
+	for _, kind := range []string{"node", "go"} {
+		t.Run(kind, func(t *testing.T) {
+			t.Parallel()
+			tg := startTarget(t, kind, targetOpts{msgpack: true})
+			r := runSio(t, sio, "", "emit", tg.url(), "echo", `"hi"`, `{"$bin":"AQID"}`, "--ack", "--parser", "msgpack")
+			if r.code != 0 || r.stdout != `["hi",{"$bin":"AQID"}]`+"\n" {
+				t.Fatalf("emit --parser msgpack: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
+			}
+			// The default parser cannot talk to it.
+			r = runSio(t, sio, "", "emit", tg.url(), "echo", `"hi"`, "--ack", "--timeout", "1s", "--connect-timeout", "2s")
+			if r.code == 0 {
+				t.Fatalf("the JSON parser against a msgpack server: code 0, stdout %q", r.stdout)
+			}
+		})
+	}
+}
+
 func scenarioCLIEmit(t *testing.T, tg sioTarget, sio string) {
 	log := tg.log()
 	// The ack printed as a JSON line; binary both ways as {"$bin":...}.
@@ -93,15 +113,15 @@ func scenarioCLIEmit(t *testing.T, tg sioTarget, sio string) {
 	if got := compactJSON(t, ev.argsJSON()); got != `["hi",2,{"$bin":"AQID","type":"Buffer"},"word"]` || !ev.HasAck {
 		t.Errorf("server got %s", ev.raw)
 	}
-	// Flags after the arguments, a namespace, auth, a transport; no ack.
-	// (Over polling: over WebSocket our server drops an event that comes
-	// just before the connection closes, see the report of this change.)
-	r = runSio(t, sio, "", "emit", tg.url(), "seq", "-1", "--namespace", "/admin", "--auth", `{"k":"v"}`, "--transport", "polling")
+	// Flags after the arguments, a namespace, auth, a transport; no ack:
+	// the event, sent just before the client leaves, still reaches the
+	// server's handler.
+	r = runSio(t, sio, "", "emit", tg.url(), "seq", "-1", "--namespace", "/admin", "--auth", `{"k":"v"}`, "--transport", "websocket")
 	if r.code != 0 || r.stdout != "" {
 		t.Fatalf("emit: code %d, stdout %q, stderr %q", r.code, r.stdout, r.stderr)
 	}
 	c := log.expect("connection to /admin", clientWait, isConnection("/admin"))
-	if c.Transport != "polling" || fmt.Sprint(c.Auth) != "map[k:v]" {
+	if c.Transport != "websocket" || fmt.Sprint(c.Auth) != "map[k:v]" {
 		t.Errorf("connection %s", c.raw)
 	}
 	if ev := log.expect("seq", clientWait, isEvent("/admin", "seq")); ev.argsJSON() != `[-1]` || ev.HasAck {

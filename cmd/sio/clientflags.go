@@ -14,6 +14,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/gosio/socketio/parser/msgpack"
+
 	"github.com/gosio/socketio/client"
 )
 
@@ -32,6 +34,7 @@ type clientFlags struct {
 	headers    multiFlag
 	query      multiFlag
 	transport  string
+	parser     string
 	insecure   bool
 	connectTTL time.Duration
 }
@@ -49,6 +52,7 @@ const clientFlagsUsage = `common flags:
   -H "Name: value"   extra HTTP header (repeatable)
   --query k=v        query parameter (repeatable; also k=v&k2=v2)
   --transport T      polling or websocket (default: polling, then upgrade)
+  --parser P         json (default) or msgpack (socket.io-msgpack-parser)
   --insecure         do not verify TLS certificates (https, wss)
   --connect-timeout D  bound of the connection attempt (default 10s)
 `
@@ -60,6 +64,7 @@ func (f *clientFlags) register(fs *flag.FlagSet) {
 	fs.Var(&f.headers, "H", `extra HTTP header "Name: value" (repeatable)`)
 	fs.Var(&f.query, "query", "query parameter k=v (repeatable)")
 	fs.StringVar(&f.transport, "transport", "", "polling or websocket (default: polling, then upgrade)")
+	fs.StringVar(&f.parser, "parser", "json", "json or msgpack (socket.io-msgpack-parser)")
 	fs.BoolVar(&f.insecure, "insecure", false, "do not verify TLS certificates")
 	fs.DurationVar(&f.connectTTL, "connect-timeout", 10*time.Second, "bound of the connection attempt")
 }
@@ -128,6 +133,13 @@ func (f *clientFlags) target(rawURL string) (string, *client.Options, error) {
 		o.Transports = []string{f.transport}
 	default:
 		return "", nil, fmt.Errorf("--transport: want polling or websocket, got %q", f.transport)
+	}
+	switch f.parser {
+	case "", "json":
+	case "msgpack":
+		o.Parser = msgpack.Parser{}
+	default:
+		return "", nil, fmt.Errorf("--parser: want json or msgpack, got %q", f.parser)
 	}
 	if f.insecure {
 		o.TLSConfig = &tls.Config{InsecureSkipVerify: true}
