@@ -4,6 +4,8 @@ import (
 	"errors"
 	"time"
 
+	"github.com/gosio/socketio/adapter"
+
 	"github.com/gosio/socketio/engineio"
 )
 
@@ -64,6 +66,10 @@ type Hooks struct {
 	// recipient, and published it for a cluster adapter). On the
 	// emitting goroutine.
 	Emit func(n *Namespace, s *Socket, event string, rooms []string) (done func())
+	// Cluster observes a cluster adapter's messages to and from the other
+	// nodes (publishes, receives, request timeouts; see
+	// adapter.ClusterHooks). The in-memory adapter has none.
+	Cluster *adapter.ClusterHooks
 	// Ack is called when the client acknowledges an event the server
 	// sent with EmitWithAck (or a broadcast with acks), with the time
 	// since it was queued, on the connection's reader goroutine.
@@ -114,7 +120,31 @@ func joinHooks(a, b *Hooks) *Hooks {
 		Event:            joinEvent(a.Event, b.Event),
 		Emit:             joinEmit(a.Emit, b.Emit),
 		Ack:              join2(a.Ack, b.Ack),
+		Cluster:          joinCluster(a.Cluster, b.Cluster),
 	}
+}
+
+func joinCluster(a, b *adapter.ClusterHooks) *adapter.ClusterHooks {
+	if a == nil {
+		return b
+	}
+	if b == nil {
+		return a
+	}
+	return &adapter.ClusterHooks{
+		Published:       join3(a.Published, b.Published),
+		Received:        join3(a.Received, b.Received),
+		RequestTimedOut: join2(a.RequestTimedOut, b.RequestTimedOut),
+	}
+}
+
+// ClusterHooks tells the namespace's cluster adapter whom to tell of its
+// traffic (adapter.ClusterObserver): nil while none is installed.
+func (n *namespaceSeam) ClusterHooks() *adapter.ClusterHooks {
+	if h := n.srv.observer(); h != nil {
+		return h.Cluster
+	}
+	return nil
 }
 
 func join1[A any](f, g func(A)) func(A) {

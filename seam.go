@@ -21,6 +21,9 @@ type (
 var (
 	_ adapter.Namespace = (*namespaceSeam)(nil)
 	_ adapter.Socket    = (*socketSeam)(nil)
+
+	_ adapter.RoomObserver    = (*namespaceSeam)(nil)
+	_ adapter.ClusterObserver = (*namespaceSeam)(nil)
 )
 
 func (n *Namespace) seam() *namespaceSeam { return (*namespaceSeam)(n) }

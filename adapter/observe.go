@@ -31,3 +31,28 @@ func notifyRooms(f func(room, id string, joined bool), changes []roomChange, joi
 		f(c.room, c.id, joined)
 	}
 }
+
+// ClusterHooks observe a cluster adapter's traffic with the other nodes,
+// for metrics. Every field may be nil. Kinds are "broadcast", "request"
+// and "response"; ops name the request ("fetchSockets",
+// "serverSideEmit", "allRooms", ...). Each runs on the goroutine that
+// sends or handles the message and must not block.
+type ClusterHooks struct {
+	// Published is called for each message sent to the other nodes, with
+	// its size in bytes.
+	Published func(nsp, kind string, bytes int)
+	// Received is called for each message from another node that this
+	// node handles, with its size in bytes.
+	Received func(nsp, kind string, bytes int)
+	// RequestTimedOut is called when a request did not get every node's
+	// answer in time.
+	RequestTimedOut func(nsp, op string)
+}
+
+// ClusterObserver is implemented by a Namespace that wants to hear of its
+// cluster adapter's traffic (the socketio server's namespaces do, for
+// socketio.Hooks.Cluster). A cluster adapter asks ClusterHooks at each
+// message; nil means nothing listens.
+type ClusterObserver interface {
+	ClusterHooks() *ClusterHooks
+}

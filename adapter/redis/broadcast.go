@@ -33,7 +33,7 @@ func (a *Adapter) Broadcast(p *parser.Packet, opts adapter.BroadcastOptions) {
 				if len(opts.Rooms) == 1 {
 					ch += opts.Rooms[0] + "#"
 				}
-				a.c.publish(ch, msg)
+				a.published("broadcast", ch, msg)
 			}
 		}
 	}
@@ -71,7 +71,7 @@ func (a *Adapter) BroadcastWithAck(p *parser.Packet, opts adapter.BroadcastOptio
 					})
 				}
 				a.mu.Unlock()
-				a.c.publish(a.requestChannel, msg)
+				a.published("request", a.requestChannel, msg)
 			}
 		}
 	}
@@ -119,7 +119,11 @@ func (a *Adapter) publishJSON(channel string, v any) error {
 	if err != nil {
 		return err
 	}
-	if !a.c.publish(channel, b) {
+	kind := "request"
+	if channel != a.requestChannel {
+		kind = "response"
+	}
+	if !a.published(kind, channel, b) {
 		return fmt.Errorf("%w: message dropped (Redis away, or the publish queue is full)", ErrUnavailable)
 	}
 	return nil

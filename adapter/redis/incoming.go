@@ -46,6 +46,7 @@ func (a *Adapter) onMessage(channel, payload string) {
 	om, _ := arr[2].(notepack.Map)
 	opts := wire.OptsFromWire(om)
 	c.received.Add(1)
+	a.received("broadcast", len(payload))
 	a.Memory.Broadcast(p, opts)
 }
 
@@ -73,6 +74,7 @@ func (a *Adapter) onRequest(channel, payload string) {
 		return // our own request; the local part was done when it was sent
 	}
 	c.received.Add(1)
+	a.received("request", len(payload))
 	reqID := req.requestID()
 	switch *req.Type {
 	case reqSockets:
@@ -157,7 +159,7 @@ func (a *Adapter) respondBinary(requesterUID string, payload []byte) {
 	if a.c.opts.PublishOnSpecificResponseChannel && requesterUID != "" {
 		ch = a.responseChannel + requesterUID + "#"
 	}
-	a.c.publish(ch, payload)
+	a.published("response", ch, payload)
 }
 
 // onBinaryRequest handles a MessagePack request: BROADCAST (with acks).
@@ -179,6 +181,7 @@ func (a *Adapter) onBinaryRequest(payload string) {
 	if requester == a.uid {
 		return
 	}
+	a.received("request", len(payload))
 	rv, _ := m.Get("requestId")
 	reqID, _ := rv.(string)
 	pv, _ := m.Get("packet")
@@ -224,6 +227,7 @@ func (a *Adapter) onResponse(payload string) {
 		c.ignored.Add(1)
 		return
 	}
+	a.received("response", len(payload))
 	if payload[0] != '{' {
 		// MessagePack: BROADCAST_ACK
 		v, err := notepack.Decode([]byte(payload))

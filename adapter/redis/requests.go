@@ -65,7 +65,7 @@ func (a *Adapter) countNodes(ctx, rctx context.Context, op string, self int, rej
 		case <-up:
 		case <-rctx.Done():
 			if ctx.Err() != nil {
-				return 0, timeoutError(ctx, &TimeoutError{Op: op})
+				return 0, a.timeoutError(ctx, &TimeoutError{Op: op})
 			}
 			return 0, fmt.Errorf("%s: %w: not subscribed within RequestsTimeout", op, ErrUnavailable)
 		}
@@ -78,7 +78,7 @@ func (a *Adapter) countNodes(ctx, rctx context.Context, op string, self int, rej
 	// the caller's ctx ended, else Redis is unavailable.
 	failed := func(err error) error {
 		if ctx.Err() != nil {
-			return timeoutError(ctx, &TimeoutError{Op: op})
+			return a.timeoutError(ctx, &TimeoutError{Op: op})
 		}
 		return fmt.Errorf("%s: %w (PUBSUB NUMSUB): %w", op, ErrUnavailable, err)
 	}
@@ -108,7 +108,7 @@ func (a *Adapter) countNodes(ctx, rctx context.Context, op string, self int, rej
 			t.Stop()
 		}
 		if n < want && rctx.Err() != nil {
-			return 0, timeoutError(ctx, &TimeoutError{Op: op, Got: self, Want: want - 1 + self, NotBack: want - n})
+			return 0, a.timeoutError(ctx, &TimeoutError{Op: op, Got: self, Want: want - 1 + self, NotBack: want - n})
 		}
 		delay = min(2*delay, 200*time.Millisecond)
 	}
@@ -117,6 +117,11 @@ func (a *Adapter) countNodes(ctx, rctx context.Context, op string, self int, rej
 
 // timeoutError returns te, with the errors of ctx if the caller's ctx
 // ended the wait.
+func (a *Adapter) timeoutError(ctx context.Context, te *TimeoutError) *TimeoutError {
+	a.timedOut(te.Op)
+	return timeoutError(ctx, te)
+}
+
 func timeoutError(ctx context.Context, te *TimeoutError) *TimeoutError {
 	if err := ctx.Err(); err != nil {
 		te.ctxErr, te.Cause = err, context.Cause(ctx)
@@ -162,7 +167,7 @@ func (a *Adapter) request(ctx, rctx context.Context, name string, p *pendingReq,
 	case a.isClosed:
 		return ErrClosed
 	}
-	return timeoutError(ctx, &TimeoutError{Op: name, Got: p.msgCount, Want: p.numSub})
+	return a.timeoutError(ctx, &TimeoutError{Op: name, Got: p.msgCount, Want: p.numSub})
 }
 
 // TimeoutError is returned when nodes did not all answer a request in

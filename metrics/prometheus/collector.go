@@ -26,6 +26,10 @@
 //	socketio_sent_packets_total                      messages queued for clients
 //	socketio_sent_bytes_total                        their data bytes
 //	socketio_slow_consumer_drops_total               sessions closed for a full write queue
+//	socketio_adapter_published_total{namespace,type} messages a cluster adapter sent to other nodes
+//	socketio_adapter_published_bytes_total{namespace} their bytes
+//	socketio_adapter_received_total{namespace,type}  messages from other nodes handled
+//	socketio_adapter_request_timeouts_total{namespace,op} requests not every node answered in time
 //
 // The event label is opt-in: only the names in Options.Events get their
 // own series, every other event counts as "other", so that clients
@@ -37,6 +41,7 @@ import (
 	"time"
 
 	"github.com/gosio/socketio"
+	"github.com/gosio/socketio/adapter"
 	"github.com/gosio/socketio/engineio"
 	"github.com/gosio/socketio/engineio/packet"
 	"github.com/prometheus/client_golang/prometheus"
@@ -75,6 +80,7 @@ type Collector struct {
 	engineDisconnects                                  *prometheus.CounterVec
 	upgrades, drops                                    prometheus.Counter
 	packetsIn, bytesIn, packetsOut, bytesOut           prometheus.Counter
+	adapterOut, adapterOutBytes, adapterIn, timeouts   *prometheus.CounterVec
 }
 
 // New returns a collector of srv's metrics and installs its hooks
@@ -123,6 +129,10 @@ func New(srv *socketio.Server, opts Options) *Collector {
 	c.bytesIn = plain("received_bytes_total", "Data bytes of the Engine.IO packets received (without framing).")
 	c.packetsOut = plain("sent_packets_total", "Engine.IO messages queued for clients.")
 	c.bytesOut = plain("sent_bytes_total", "Data bytes of the messages queued for clients (without framing).")
+	c.adapterOut = counter("adapter_published_total", "Messages a cluster adapter sent to the other nodes, by type (broadcast, request, response).", "namespace", "type")
+	c.adapterOutBytes = counter("adapter_published_bytes_total", "Bytes of the messages a cluster adapter sent to the other nodes.", "namespace")
+	c.adapterIn = counter("adapter_received_total", "Messages from other nodes that the cluster adapter handled, by type.", "namespace", "type")
+	c.timeouts = counter("adapter_request_timeouts_total", "Cluster requests that not every node answered in time, by request.", "namespace", "op")
 	srv.AddHooks(c.hooks())
 	return c
 }
@@ -131,6 +141,7 @@ func (c *Collector) vectors() []prometheus.Collector {
 	return []prometheus.Collector{
 		c.connects, c.disconnects, c.received, c.sent, c.eventErrors, c.joins, c.leaves, c.ackLatency,
 		c.engineConnects, c.engineDisconnects, c.upgrades, c.drops, c.packetsIn, c.bytesIn, c.packetsOut, c.bytesOut,
+		c.adapterOut, c.adapterOutBytes, c.adapterIn, c.timeouts,
 	}
 }
 
@@ -191,6 +202,14 @@ func (c *Collector) hooks() *socketio.Hooks {
 		},
 		Ack: func(s *socketio.Socket, d time.Duration) {
 			c.ackLatency.WithLabelValues(s.Namespace().Name()).Observe(d.Seconds())
+		},
+		Cluster: &adapter.ClusterHooks{
+			Published: func(nsp, kind string, n int) {
+				c.adapterOut.WithLabelValues(nsp, kind).Inc()
+				c.adapterOutBytes.WithLabelValues(nsp).Add(float64(n))
+			},
+			Received:        func(nsp, kind string, _ int) { c.adapterIn.WithLabelValues(nsp, kind).Inc() },
+			RequestTimedOut: func(nsp, op string) { c.timeouts.WithLabelValues(nsp, op).Inc() },
 		},
 		Engine: &engineio.Hooks{
 			Open: func(*engineio.Socket) { c.engineConnects.Inc() },

@@ -6,8 +6,8 @@ import (
 	goredis "github.com/redis/go-redis/v9"
 
 	"github.com/gosio/socketio/adapter/redis/internal/cluster"
-	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/adapter/redis/internal/wire"
+	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/parser"
 )
 

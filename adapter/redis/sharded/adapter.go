@@ -7,8 +7,8 @@ import (
 
 	"github.com/gosio/socketio/adapter"
 	"github.com/gosio/socketio/adapter/redis/internal/cluster"
-	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/adapter/redis/internal/pubsub"
+	"github.com/gosio/socketio/internal/notepack"
 )
 
 // Adapter is the adapter of one namespace: rooms in memory, and the

@@ -6,9 +6,9 @@ import (
 
 	"github.com/gosio/socketio/adapter"
 	"github.com/gosio/socketio/adapter/redis/internal/cluster"
-	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/adapter/redis/internal/pubsub"
 	"github.com/gosio/socketio/adapter/redis/internal/wire"
+	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/parser"
 )
 

@@ -11,8 +11,8 @@ import (
 
 	"github.com/gosio/socketio/adapter"
 	"github.com/gosio/socketio/adapter/redis/internal/cluster"
-	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/adapter/redis/internal/wire"
+	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/parser"
 )
 

@@ -5,8 +5,8 @@ import (
 	"sync"
 
 	"github.com/gosio/socketio/adapter"
-	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/adapter/redis/internal/wire"
+	"github.com/gosio/socketio/internal/notepack"
 	"github.com/gosio/socketio/parser"
 )
 
