@@ -11,6 +11,7 @@ import (
 	socketio "github.com/gosio/socketio"
 	"github.com/gosio/socketio/adapter"
 	"github.com/gosio/socketio/client"
+	"github.com/gosio/socketio/parser"
 )
 
 // collecting is a Transport that keeps what a Core publishes, for the
@@ -40,7 +41,10 @@ func (c *collecting) ServerCount(context.Context) (int, error) { return 1, nil }
 
 // coreServer is a server on a Core with a collecting transport, and one
 // client connected to "/" in room "r".
-func coreServer(t testing.TB) (*Core, *collecting) {
+func coreServer(t testing.TB) (*Core, *collecting) { return coreServerWith(t, nil) }
+
+// coreServerWith is coreServer with hooks installed.
+func coreServerWith(t testing.TB, hooks *socketio.Hooks) (*Core, *collecting) {
 	tr := &collecting{}
 	cores := make(chan *Core, 1)
 	srv := socketio.NewServer(&socketio.Options{Adapter: func(nsp adapter.Namespace) adapter.Adapter {
@@ -50,6 +54,7 @@ func coreServer(t testing.TB) (*Core, *collecting) {
 		}
 		return c
 	}})
+	srv.AddHooks(hooks)
 	srv.OnConnection(func(s *socketio.Socket) { s.Join("r") })
 	srv.OnServerSideEmit("ev", func(args ...any) {})
 	hs := httptest.NewServer(srv)
@@ -129,4 +134,22 @@ func FuzzHandleMessage(f *testing.F) {
 		}
 		tr.sent, tr.resp = nil, nil
 	})
+}
+
+// The Core reports its traffic to socketio.Hooks.Cluster.
+func TestClusterHooks(t *testing.T) {
+	var mu sync.Mutex
+	got := map[string]int{}
+	hooks := &socketio.Hooks{Cluster: &adapter.ClusterHooks{
+		Published: func(nsp, kind string, _ int) { mu.Lock(); got["out "+kind]++; mu.Unlock() },
+		Received:  func(nsp, kind string, _ int) { mu.Lock(); got["in "+kind]++; mu.Unlock() },
+	}}
+	c, _ := coreServerWith(t, hooks)
+	c.Broadcast(&parser.Packet{Type: parser.Event, Nsp: "/", Data: []byte(`["x"]`)}, adapter.BroadcastOptions{})
+	c.HandleMessage(&Message{UID: "other", Nsp: "/", Type: SocketsJoin, Data: Map(t, `{"opts":{"rooms":[],"except":[]},"rooms":["z"]}`)}, "")
+	mu.Lock()
+	defer mu.Unlock()
+	if got["out broadcast"] != 1 || got["in request"] != 1 {
+		t.Fatalf("hooks saw %v", got)
+	}
 }

@@ -119,6 +119,7 @@ func (c *Core) Message(t Type, data notepack.Map) *Message {
 
 func (c *Core) publish(t Type, data notepack.Map) bool {
 	if c.t.Publish(c.Message(t, data)) {
+		c.hookPublished(kindOf(t))
 		return true
 	}
 	c.dropped.Add(1)
@@ -128,6 +129,39 @@ func (c *Core) publish(t Type, data notepack.Map) bool {
 func (c *Core) respond(requester string, t Type, data notepack.Map) {
 	if !c.t.PublishResponse(requester, c.Message(t, data)) {
 		c.dropped.Add(1)
+		return
+	}
+	c.hookPublished("response")
+}
+
+// kindOf names a message type for adapter.ClusterHooks: "broadcast", or
+// "request" for every other message to the other nodes.
+func kindOf(t Type) string {
+	if t == Broadcast {
+		return "broadcast"
+	}
+	return "request"
+}
+
+// hooks returns the namespace's cluster hooks (socketio.Hooks.Cluster).
+func (c *Core) hooks() *adapter.ClusterHooks {
+	if o, ok := c.nsp.(adapter.ClusterObserver); ok {
+		return o.ClusterHooks()
+	}
+	return nil
+}
+
+// hookPublished reports a message sent; the transport encodes it, so its
+// size is not known here and is reported as 0.
+func (c *Core) hookPublished(kind string) {
+	if h := c.hooks(); h != nil && h.Published != nil {
+		h.Published(c.name, kind, 0)
+	}
+}
+
+func (c *Core) hookReceived(kind string) {
+	if h := c.hooks(); h != nil && h.Received != nil {
+		h.Received(c.name, kind, 0)
 	}
 }
 

@@ -24,6 +24,7 @@ func (c *Core) HandleMessage(m *Message, offset string) {
 		c.ignored.Add(1)
 		return
 	}
+	c.hookReceived(kindOf(m.Type))
 	switch m.Type {
 	case Broadcast:
 		c.onBroadcast(m, offset)
@@ -82,6 +83,7 @@ func (c *Core) HandleResponse(m *Message) {
 		c.ignored.Add(1)
 		return
 	}
+	c.hookReceived("response")
 	c.onResponse(m)
 }
 

@@ -128,6 +128,7 @@ func (c *Core) ask(ctx context.Context, op string, t Type, data notepack.Map, r 
 	case complete:
 		return nil
 	}
+	c.hookTimedOut(op)
 	te := &TimeoutError{Op: op, Got: r.got, Want: r.want}
 	if ctx.Err() != nil {
 		te.Cause, te.ctxErr = context.Cause(ctx), ctx.Err()
@@ -261,4 +262,10 @@ func toInt(v any) int {
 		}
 	}
 	return 0
+}
+
+func (c *Core) hookTimedOut(op string) {
+	if h := c.hooks(); h != nil && h.RequestTimedOut != nil {
+		h.RequestTimedOut(c.name, op)
+	}
 }
