@@ -34,9 +34,12 @@ func notifyRooms(f func(room, id string, joined bool), changes []roomChange, joi
 
 // ClusterHooks observe a cluster adapter's traffic with the other nodes,
 // for metrics. Every field may be nil. Kinds are "broadcast", "request"
-// and "response"; ops name the request ("fetchSockets",
-// "serverSideEmit", "allRooms", ...). Each runs on the goroutine that
-// sends or handles the message and must not block.
+// (requests and the commands such as socketsJoin) and "response"; ops
+// name the request ("fetchSockets", "serverSideEmit", "allRooms", ...).
+// Sizes are the bytes published or received where the adapter knows them
+// (the classic Redis adapter), 0 where its transport encodes later (the
+// sharded and Streams adapters). Each runs on the goroutine that sends or
+// handles the message and must not block.
 type ClusterHooks struct {
 	// Published is called for each message sent to the other nodes, with
 	// its size in bytes.
