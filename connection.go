@@ -367,14 +367,20 @@ func (c *client) beginClose(reason Reason, cause error) {
 	}
 	sockets := c.socketsLocked()
 	c.mu.Unlock()
+	started := sockets[:0:0]
 	for _, s := range sockets {
-		s.beginClose(reason, cause)
+		if s.beginClose(reason, cause) {
+			started = append(started, s)
+		}
 	}
 	// Never wait for room in the queue: this may run on the handler
 	// goroutine itself (a write that overflows the buffer closes the
 	// session synchronously), which would then wait for itself.
 	c.tasks.PushNoWait(c.finishClose)
 	c.tasks.Close()
+	for _, s := range started {
+		s.releaseWaiters()
+	}
 }
 
 // finishClose runs the lifecycle handlers of every socket of the closed

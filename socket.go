@@ -295,6 +295,7 @@ func (s *Socket) Disconnect(close bool) {
 	if s.beginClose(ReasonServerNamespaceDisconnect, nil) {
 		s.client.writePacket(&parser.Packet{Type: parser.Disconnect, Nsp: s.nsp.name}, false)
 		s.client.tasks.PushNoWait(s.finishClose)
+		s.releaseWaiters()
 	}
 }
 
@@ -330,10 +331,10 @@ func (s *Socket) disconnectedByServer() bool {
 
 // beginClose starts the disconnect with reason and cause, once, on any
 // goroutine: the socket stops being Connected (no more joins, emits or
-// acks), its context is cancelled and its pending acknowledgements fail
-// with ErrDisconnected, so that a handler waiting on one returns. It
-// reports whether this call started the disconnect; the caller then has
-// finishClose run on the handler goroutine.
+// acks). It reports whether this call started the disconnect; the caller
+// then queues finishClose on the handler goroutine and only after that
+// calls releaseWaiters, so that a handler that returns because of it
+// finds the lifecycle handlers queued behind it (on the same goroutine).
 func (s *Socket) beginClose(reason Reason, cause error) bool {
 	s.mu.Lock()
 	if !s.connected || s.closing {
@@ -346,6 +347,15 @@ func (s *Socket) beginClose(reason Reason, cause error) bool {
 	s.closing = true
 	s.live.Store(false)
 	s.closeReason, s.closeErr = reason, cause
+	s.mu.Unlock()
+	return true
+}
+
+// releaseWaiters fails the socket's pending acknowledgements with
+// ErrDisconnected and cancels its context, so that a handler waiting on
+// either returns (any goroutine, after beginClose).
+func (s *Socket) releaseWaiters() {
+	s.mu.Lock()
 	acks := s.acks
 	s.acks = nil
 	s.mu.Unlock()
@@ -358,7 +368,6 @@ func (s *Socket) beginClose(reason Reason, cause error) bool {
 		a.cb(nil)
 	}
 	s.cancel()
-	return true
 }
 
 // finishClose completes a started disconnect, once (handler goroutine):
@@ -403,7 +412,9 @@ func (s *Socket) onPacket(p *parser.Packet) {
 	case parser.Ack, parser.BinaryAck:
 		s.onAck(p)
 	case parser.Disconnect:
-		s.beginClose(ReasonClientNamespaceDisconnect, nil)
+		if s.beginClose(ReasonClientNamespaceDisconnect, nil) {
+			s.releaseWaiters()
+		}
 		s.finishClose()
 	}
 }
