@@ -62,6 +62,14 @@ func (a Args) Decode(i int, v any) error {
 	if i < 0 || i >= len(a.raw) {
 		return ErrNoArgument
 	}
+	if len(a.att) == 0 {
+		// The common case, on a small frame: decodeArg's is large, and on
+		// a handler goroutine that starts with a small stack it would make
+		// the stack grow once more for every event.
+		if p, ok := v.(*Arg); !ok || p == nil {
+			return json.Unmarshal(a.raw[i], v)
+		}
+	}
 	return decodeArg(a.raw[i], a.att, v)
 }
 
