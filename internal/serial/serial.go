@@ -109,6 +109,7 @@ func (q *Queue) Bytes() int {
 }
 
 func (q *Queue) run() {
+	growStack()
 	for {
 		q.mu.Lock()
 		if len(q.tasks) == 0 {
@@ -140,3 +141,17 @@ func (q *Queue) safely(task func()) {
 	}()
 	task()
 }
+
+// growStack makes the new runner goroutine's stack big enough for a
+// typical handler at once, while it is nearly empty: growing it later, in
+// the middle of a handler's JSON decoding, copies every frame and adjusts
+// their pointers, once per burst of tasks (the goroutine ends when the
+// queue is empty).
+//
+//go:noinline
+func growStack() {
+	var pad [6 << 10]byte
+	stackSink = pad[len(pad)-1]
+}
+
+var stackSink byte
