@@ -9,6 +9,7 @@ package socketio
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"runtime"
 	"strconv"
@@ -307,4 +308,27 @@ func TestInboundBacklogBoundedInBytes(t *testing.T) {
 		t.Fatalf("%d handler calls for %d events", ran, bound)
 	}
 	h.finish(t, honestWindow{"during the flood", floodStart, floodEnd}, honestWindow{"after", floodEnd, time.Now()})
+}
+
+// Shutdown waits for the disconnect handlers until its context ends, and
+// then returns the context's error instead of a fixed wait.
+func TestShutdownHonoursContext(t *testing.T) {
+	release := make(chan struct{})
+	started := make(chan struct{})
+	e := newEnv(t, nil, func(io *Server) {
+		io.OnConnection(func(s *Socket) {
+			s.On("stuck", func() { close(started); <-release }) // ignores its context
+		})
+	})
+	defer e.close()
+	c, _ := e.connectWS(t)
+	defer c.close()
+	c.send(t, `42["stuck"]`)
+	<-started
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	if err := e.io.Shutdown(ctx); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("Shutdown with a stuck handler: %v, want the context's deadline", err)
+	}
+	close(release)
 }

@@ -42,7 +42,10 @@ func newNamespace(srv *Server, name string, parent *ParentNamespace) *Namespace 
 	n := &Namespace{name: name, srv: srv, parent: parent, sockets: make(map[string]*Socket)}
 	n.adapter = srv.adapter(n.seam())
 	if srv.opts.ConnectionStateRecovery != nil {
-		n.sessions, _ = n.adapter.(adapter.SessionAware)
+		var ok bool
+		if n.sessions, ok = n.adapter.(adapter.SessionAware); !ok {
+			srv.log.Warn("socketio: ConnectionStateRecovery is on but the namespace's adapter keeps no sessions (adapter.SessionAware): no recovery there", "nsp", name)
+		}
 	}
 	return n
 }

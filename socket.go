@@ -239,10 +239,14 @@ func (s *Socket) emitError(err error) {
 // emitter returns an emitter with the socket's default flags.
 func (s *Socket) emitter() *Emitter { return &Emitter{s: s} }
 
-// Emit sends an event to the client. []byte arguments (at any depth of
-// []any and map[string]any) go as binary attachments; others as JSON. It
-// returns ErrReservedEvent for a reserved name, ErrDisconnected if the
-// socket is not connected.
+// Emit sends an event to the client. A []byte at any depth of an
+// argument goes as a binary attachment; the rest as JSON (an Args or Arg
+// received earlier is written back exactly as it arrived). It returns
+// ErrReservedEvent for a reserved name, and ErrDisconnected if the socket
+// is not connected, except with connection state recovery on: then the
+// event goes through the adapter, as in Node, and is stored for the
+// socket's room even while it is away, to be replayed if it recovers
+// (nil is returned).
 func (s *Socket) Emit(event string, args ...any) error { return s.emitter().Emit(event, args...) }
 
 // EmitWithAck sends an event asking for an acknowledgement and waits for
