@@ -127,7 +127,7 @@ func TestNetworkCutAndPubsubKill(t *testing.T) {
 	p := newProxy(t, sharedRedis.addr())
 	key := testKey()
 	opts := Options{RequestsTimeout: 500 * time.Millisecond, HealthCheckInterval: 300 * time.Millisecond}
-	a := newNode(t, nodeOpts{key: key, addr: p.addr, opts: opts})
+	a := newNode(t, nodeOpts{key: key, addr: p.Addr, opts: opts})
 	b := newNode(t, nodeOpts{key: key, opts: opts})
 	waitServers(t, b, "/", 2)
 	ca := connect(t, a, "")
@@ -165,7 +165,7 @@ func TestRedisDownAtStartup(t *testing.T) {
 	p.Stop()
 	key := testKey()
 	opts := Options{RequestsTimeout: 300 * time.Millisecond}
-	a := newNode(t, nodeOpts{key: key, addr: p.addr, opts: opts})
+	a := newNode(t, nodeOpts{key: key, addr: p.Addr, opts: opts})
 	b := newNode(t, nodeOpts{key: key, opts: opts})
 	ca := connect(t, a, "")
 	a.srv.Emit("local", "ok")

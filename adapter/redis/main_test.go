@@ -16,6 +16,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gosio/socketio/adapter/redis/internal/redistest"
+
 	goredis "github.com/redis/go-redis/v9"
 	"go.uber.org/goleak"
 
@@ -117,105 +119,11 @@ func (r *redisServer) stop() {
 	r.cmd = nil
 }
 
-// proxy forwards a loopback port to a target; Stop cuts every connection
-// and refuses new ones until Start.
-type proxy struct {
-	target string
-	addr   string
-	mu     sync.Mutex
-	ln     net.Listener
-	conns  map[net.Conn]struct{}
-	wg     sync.WaitGroup
-}
+// proxy is the tests' TCP proxy (Stop cuts every connection and refuses
+// new ones until Start).
+type proxy = redistest.Proxy
 
-func newProxy(t *testing.T, target string) *proxy {
-	p := &proxy{target: target, conns: map[net.Conn]struct{}{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.addr = ln.Addr().String()
-	p.serve(ln)
-	t.Cleanup(p.Stop)
-	return p
-}
-
-func (p *proxy) serve(ln net.Listener) {
-	p.mu.Lock()
-	p.ln = ln
-	p.mu.Unlock()
-	p.wg.Add(1)
-	go func() {
-		defer p.wg.Done()
-		for {
-			c, err := ln.Accept()
-			if err != nil {
-				return
-			}
-			p.wg.Add(1)
-			go func() {
-				defer p.wg.Done()
-				p.pipe(c)
-			}()
-		}
-	}()
-}
-
-func (p *proxy) pipe(c net.Conn) {
-	up, err := net.DialTimeout("tcp", p.target, time.Second)
-	if err != nil {
-		c.Close()
-		return
-	}
-	p.mu.Lock()
-	if p.ln == nil {
-		p.mu.Unlock()
-		c.Close()
-		up.Close()
-		return
-	}
-	p.conns[c], p.conns[up] = struct{}{}, struct{}{}
-	p.mu.Unlock()
-	done := make(chan struct{}, 2)
-	go func() { io.Copy(up, c); up.Close(); done <- struct{}{} }()
-	go func() { io.Copy(c, up); c.Close(); done <- struct{}{} }()
-	<-done
-	<-done
-	p.mu.Lock()
-	delete(p.conns, c)
-	delete(p.conns, up)
-	p.mu.Unlock()
-}
-
-// Stop closes the listener and every connection.
-func (p *proxy) Stop() {
-	p.mu.Lock()
-	if p.ln != nil {
-		p.ln.Close()
-		p.ln = nil
-	}
-	for c := range p.conns {
-		c.Close()
-	}
-	p.mu.Unlock()
-	p.wg.Wait()
-}
-
-// Start listens again on the same port.
-func (p *proxy) Start(t *testing.T) {
-	var ln net.Listener
-	var err error
-	for i := 0; i < 50; i++ {
-		if ln, err = net.Listen("tcp", p.addr); err == nil {
-			break
-		}
-		time.Sleep(20 * time.Millisecond)
-	}
-	if err != nil {
-		t.Fatal(err)
-	}
-	p.serve(ln)
-}
+func newProxy(t *testing.T, target string) *proxy { return redistest.NewProxy(t, target) }
 
 // node is one Go Socket.IO server with the Redis adapter.
 type node struct {

@@ -74,7 +74,7 @@ func TestRequestsAfterRedisRestart(t *testing.T) {
 	opts := Options{RequestsTimeout: 4 * time.Second, HealthCheckInterval: 300 * time.Millisecond}
 	a := newNode(t, nodeOpts{key: key, addr: r.addr(), opts: opts, setup: pingAcks})
 	p := newProxy(t, r.addr()) // b reaches Redis through p: the test decides when b is back
-	b := newNode(t, nodeOpts{key: key, addr: p.addr, opts: opts, setup: pingAcks})
+	b := newNode(t, nodeOpts{key: key, addr: p.Addr, opts: opts, setup: pingAcks})
 	waitServers(t, b, "/", 2)
 	connect(t, a, "room=ra")
 	connect(t, b, "room=rb")
