@@ -50,11 +50,13 @@ type scenario struct {
 
 func scenarios(size string) []scenario {
 	return []scenario{
-		{id: "echo", bench: "echo", args: []string{"-n", "50", "-m", "2000", "-size", size}, metric: "cpu", target: 0.50},
-		{id: "broadcast", bench: "broadcast", args: []string{"-n", "2000", "-k", "50", "-size", size}, metric: "cpu", target: 0.80},
-		{id: "connect", bench: "connect", args: []string{"-n", "4000", "-c", "50"}, metric: "cpu", target: 0.30},
-		{id: "polling", bench: "polling", args: []string{"-n", "20", "-m", "500", "-size", size}, metric: "cpu", target: 0.35},
-		{id: "idle", bench: "idle", args: []string{"-n", "5000", "-hold", "10s", "-c", "100"}, env: []string{"PING_INTERVAL_MS=2500"}, metric: "mem", target: 0.75},
+		{id: "echo", bench: "echo", args: []string{"-n", "50", "-m", "2000", "-size", size}, metric: "cpu", target: 0.40},
+		{id: "broadcast", bench: "broadcast", args: []string{"-n", "2000", "-k", "50", "-size", size}, metric: "cpu", target: 0.25},
+		{id: "connect", bench: "connect", args: []string{"-n", "4000", "-c", "50"}, metric: "cpu", target: 0.18},
+		{id: "polling", bench: "polling", args: []string{"-n", "20", "-m", "500", "-size", size}, metric: "cpu", target: 0.25},
+		// Issue 17's idle measurement: 5000 held 30 s with the default ping
+		// interval (25 s), RSS read after the hold.
+		{id: "idle", bench: "idle", args: []string{"-n", "5000", "-hold", "30s", "-c", "100"}, metric: "mem", target: 0.50},
 		{id: "idle15k", bench: "idle", args: []string{"-n", "15000", "-hold", "30s", "-c", "100"}, env: []string{"PING_INTERVAL_MS=5000"}, metric: "mem"},
 	}
 }
