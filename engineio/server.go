@@ -29,6 +29,8 @@ type Server struct {
 	// one poll: the entry is consumed.
 	closedByClient recentCloses
 
+	idle *idlePoller // idle WebSocket connections (Linux); nil elsewhere
+
 	hooks atomic.Pointer[Hooks] // see AddHooks; nil: none
 }
 
@@ -46,6 +48,7 @@ func NewServer(opts *Options) *Server {
 		cfg:            cfg,
 		sessions:       make(map[string]*Socket),
 		closedByClient: recentCloses{grace: closedGrace, max: maxClosedByClient},
+		idle:           newIdlePoller(),
 	}
 	srv.AddHooks(cfg.Hooks)
 	return srv
@@ -291,6 +294,9 @@ func (srv *Server) writeNoop(w http.ResponseWriter, q *query) {
 func (srv *Server) Close() error {
 	for _, s := range srv.stop() {
 		s.closeWith(ReasonForcedClose, ErrServerClosed, closeReplyClose)
+	}
+	if srv.idle != nil {
+		srv.idle.close() // hands back what is left (upgrade probes)
 	}
 	return nil
 }

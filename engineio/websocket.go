@@ -3,9 +3,12 @@ package engineio
 import (
 	"bufio"
 	"errors"
+	"io"
 	"net"
 	"net/http"
 	"sync"
+	"sync/atomic"
+	"syscall"
 	"time"
 )
 
@@ -23,8 +26,8 @@ const (
 // follow bytes and not fragment count (ws GHSA-96hv-2xvq-fx4p).
 const maxFragments = 1024
 
-// readBufferSize is the read buffer of a WebSocket connection: small, so an
-// idle connection holds little; larger payloads are read straight into the
+// readBufferSize is the read buffer of a WebSocket connection: small, so a
+// connection holds little; larger payloads are read straight into the
 // message buffer.
 const readBufferSize = 512
 
@@ -33,7 +36,24 @@ const readBufferSize = 512
 type wsConn struct {
 	s    *Socket
 	conn net.Conn
-	br   *bufio.Reader
+	src  io.Reader // what br reads: conn, or bytes sent with the upgrade request then conn
+
+	// Read state, owned by the reader goroutine (readLoop). While the
+	// connection is handed over to the idle poller there is no reader, br
+	// is nil and its buffer is back in the pool.
+	br      *bufio.Reader
+	handoff bool // the reader may hand the connection over when idle
+	waiting bool // waiting for the first byte of a message
+	// heartbeat: the last message was a heartbeat (pong; a v3 client's
+	// ping), after which the client is idle until the next one.
+	heartbeat bool
+	idleAt    int64 // the idle read deadline in UnixNano; 0: none set
+
+	idle       *idlePoller     // nil: never handed over (not Linux, TLS, option off)
+	raw        syscall.RawConn // conn's descriptor, for the poller
+	pollID     uint64          // registration id, under idle.mu
+	registered bool            // registered with the poller's epoll, under idle.mu
+	unwatched  atomic.Bool     // closed: not to be handed over again
 
 	wmu      sync.Mutex // serializes writes to conn
 	deadline time.Time  // current write deadline, under wmu
@@ -67,11 +87,17 @@ func binaryFormFor(s *Socket, q *query) binaryForm {
 	return binaryTyped
 }
 
-func newWSConn(s *Socket, conn net.Conn, br *bufio.Reader, deflate int, binary binaryForm) *wsConn {
-	c := &wsConn{s: s, conn: conn, br: br, deflate: deflate, binary: binary}
+func newWSConn(s *Socket, conn net.Conn, src io.Reader, deflate int, binary binaryForm) *wsConn {
+	c := &wsConn{s: s, conn: conn, src: src, deflate: deflate, binary: binary}
 	switch conn.(type) {
 	case *net.TCPConn, *net.UnixConn:
 		c.gather = true // else (TLS) net.Buffers would write segment by segment
+	}
+	if s.srv != nil && s.srv.idle != nil && s.cfg.IdleHandoff > 0 && src == io.Reader(conn) {
+		p := s.srv.idle
+		if c.raw = rawConn(conn); c.raw != nil {
+			c.idle, c.handoff = p, true
+		}
 	}
 	return c
 }
@@ -95,12 +121,12 @@ func (srv *Server) openWebSocketSession(w http.ResponseWriter, r *http.Request, 
 	// 101, as Node's server writes it: the v3 suite (and a client that
 	// attaches its message listener when the socket opens) loses a frame
 	// that arrives in the same read as the 101.
-	conn, br, deflate := srv.acceptWebSocket(w, r, hdr, first)
+	conn, src, deflate := srv.acceptWebSocket(w, r, hdr, first)
 	if conn == nil {
 		s.closeWith(ReasonTransportError, nil, closeReplyClose)
 		return
 	}
-	c := newWSConn(s, conn, br, deflate, binary)
+	c := newWSConn(s, conn, src, deflate, binary)
 	s.mu.Lock()
 	s.ws = c
 	s.mu.Unlock()
@@ -120,11 +146,11 @@ func (srv *Server) openWebSocketSession(w http.ResponseWriter, r *http.Request, 
 func (srv *Server) upgradeSession(w http.ResponseWriter, r *http.Request, q *query, s *Socket) {
 	hdr := make(http.Header)
 	srv.applyHeaders(hdr, r, false)
-	conn, br, deflate := srv.acceptWebSocket(w, r, hdr, nil)
+	conn, src, deflate := srv.acceptWebSocket(w, r, hdr, nil)
 	if conn == nil {
 		return
 	}
-	c := newWSConn(s, conn, br, deflate, binaryFormFor(s, q))
+	c := newWSConn(s, conn, src, deflate, binaryFormFor(s, q))
 	s.mu.Lock()
 	if s.state != stateOpen || s.transport != Polling || s.upgrading != nil || s.upgraded {
 		s.mu.Unlock()

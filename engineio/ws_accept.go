@@ -1,7 +1,6 @@
 package engineio
 
 import (
-	"bufio"
 	"bytes"
 	"crypto/sha1"
 	"encoding/base64"
@@ -13,8 +12,10 @@ import (
 // acceptWebSocket validates the upgrade request, hijacks the connection and
 // writes the 101 response with hdr, followed by first (frames to send at
 // once, may be nil). On failure it answers with an HTTP error and returns
-// nil.
-func (srv *Server) acceptWebSocket(w http.ResponseWriter, r *http.Request, hdr http.Header, first []byte) (net.Conn, *bufio.Reader, int) {
+// nil. It returns the connection, the reader of what the client sends
+// (conn itself unless bytes came with the request) and the deflate
+// threshold.
+func (srv *Server) acceptWebSocket(w http.ResponseWriter, r *http.Request, hdr http.Header, first []byte) (net.Conn, io.Reader, int) {
 	if !headerHasToken(r.Header, "Connection", "upgrade") {
 		srv.refuse(w, r, true, CodeBadRequest, map[string]string{"name": ContextTransportHandshakeError, "message": "Missing or invalid Connection header"})
 		return nil, nil, 0
@@ -61,7 +62,7 @@ func (srv *Server) acceptWebSocket(w http.ResponseWriter, r *http.Request, hdr h
 		conn.Close()
 		return nil, nil, 0
 	}
-	return conn, bufio.NewReaderSize(rd, readBufferSize), deflate
+	return conn, rd, deflate
 }
 
 var websocketGUID = []byte("258EAFA5-E914-47DA-95CA-C5AB0DC85B11")

@@ -1,8 +1,12 @@
 package engineio
 
 import (
+	"bufio"
 	"errors"
 	"io"
+	"os"
+	"sync"
+	"time"
 	"unicode/utf8"
 
 	"github.com/gobwas/ws"
@@ -11,16 +15,19 @@ import (
 )
 
 // readLoop reads messages until the connection fails or closes, then ends
-// the session (or the upgrade attempt). It is the connection's only reader.
+// the session (or the upgrade attempt); or, when the connection has been
+// idle for Options.IdleHandoff, hands it over to the idle poller and
+// returns, and the poller runs readLoop again on a new goroutine when the
+// client sends. There is never more than one reader at a time.
 func (c *wsConn) readLoop() {
 	s := c.s
 	for {
-		// Park on a shallow stack: wait for the next byte with Peek, from
-		// this small frame, before the deeper frame parsing runs. An idle
-		// connection's goroutine then uses little of its stack, and the
-		// garbage collector shrinks it (about 2 KB less per connection).
-		if c.br.Buffered() == 0 {
-			if _, err := c.br.Peek(1); err != nil {
+		if c.br == nil || c.br.Buffered() == 0 {
+			handed, err := c.waitMessage()
+			if handed {
+				return
+			}
+			if err != nil {
 				s.onWebSocketError(c, 0, err)
 				return
 			}
@@ -50,9 +57,116 @@ func (c *wsConn) readLoop() {
 			s.closeWith(ReasonTransportClose, nil, closeReplyClose)
 			return
 		default:
+			c.heartbeat = p.Type == packet.Pong || p.Type == packet.Ping // v4 pong, v3 client ping
 			s.onPacket(p)
 		}
 	}
+}
+
+// waitMessage waits for the first byte of the next message. It parks on
+// this shallow frame, before the deeper frame parsing runs, so a waiting
+// goroutine uses little stack and the garbage collector shrinks it. When
+// the connection may be handed over, the wait is bounded by the idle
+// deadline; at the deadline, with no byte in, the read buffer goes back
+// to the pool and the connection to the poller (handed: the caller
+// returns at once).
+func (c *wsConn) waitMessage() (handed bool, err error) {
+	if c.br == nil {
+		c.br = getReadBuffer((*wsSource)(c))
+	}
+	if !c.handoff {
+		_, err := c.br.Peek(1)
+		return false, err
+	}
+	if c.heartbeat {
+		// After a heartbeat the client is not expected to send for a
+		// ping interval: hand over now (the poller reports at once if
+		// more has come).
+		c.heartbeat = false
+		if c.handOver() {
+			return true, nil
+		}
+	}
+	c.armIdleDeadline()
+	c.waiting = true
+	_, err = c.br.Peek(1)
+	c.waiting = false
+	if err == nil || !errors.Is(err, os.ErrDeadlineExceeded) {
+		return false, err
+	}
+	if c.handOver() {
+		return true, nil
+	}
+	_, err = c.br.Peek(1)
+	return false, err
+}
+
+// handOver gives the read buffer back to the pool and the connection to
+// the idle poller. On false (closing, or the descriptor refused) the
+// connection keeps its reader goroutine from now on, as on systems
+// without the poller, and has a read buffer again.
+func (c *wsConn) handOver() bool {
+	if c.idleAt != 0 {
+		c.clearIdleDeadline()
+	}
+	putReadBuffer(c.br)
+	c.br = nil
+	if c.idle.arm(c) {
+		return true
+	}
+	c.handoff = false
+	c.br = getReadBuffer((*wsSource)(c))
+	return false
+}
+
+// armIdleDeadline sets the idle read deadline, IdleHandoff from now,
+// unless the one set is still at least half of it away: a steady stream of
+// messages moves the timer once per half period, not once per message.
+func (c *wsConn) armIdleDeadline() {
+	now := time.Now().UnixNano()
+	d := int64(c.s.cfg.IdleHandoff)
+	if c.idleAt == 0 || c.idleAt-now < d/2 {
+		c.idleAt = now + d
+		c.conn.SetReadDeadline(time.Unix(0, c.idleAt))
+	}
+}
+
+func (c *wsConn) clearIdleDeadline() {
+	c.idleAt = 0
+	c.conn.SetReadDeadline(time.Time{})
+}
+
+// wsSource is what a connection's read buffer reads from: c.src, with the
+// idle deadline applying only to the wait for a message's first byte. If
+// it passes in the middle of a message, the deadline is cleared and the
+// read goes on (the idle deadline is no limit on a slow message).
+type wsSource wsConn
+
+func (r *wsSource) Read(p []byte) (int, error) {
+	c := (*wsConn)(r)
+	for {
+		n, err := c.src.Read(p)
+		if n == 0 && err != nil && !c.waiting && c.idleAt != 0 && errors.Is(err, os.ErrDeadlineExceeded) {
+			c.clearIdleDeadline()
+			continue
+		}
+		return n, err
+	}
+}
+
+// readBuffers pools the read buffers of connections, which give theirs
+// back while handed over.
+var readBuffers = sync.Pool{New: func() any { return bufio.NewReaderSize(nil, readBufferSize) }}
+
+func getReadBuffer(r io.Reader) *bufio.Reader {
+	br := readBuffers.Get().(*bufio.Reader)
+	br.Reset(r)
+	return br
+}
+
+func putReadBuffer(br *bufio.Reader) {
+	br.Reset(nil)
+	readBuffers.Put(br)
 }
 
 // decode decodes one message of the connection's protocol.

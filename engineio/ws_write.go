@@ -106,6 +106,9 @@ func (c *wsConn) extendDeadlineLocked() {
 // deadline) and closes the connection. Safe to call more than once.
 func (c *wsConn) close(code int) {
 	c.closeOnce.Do(func() {
+		if c.idle != nil {
+			c.idle.unwatch(c) // a reader sees the close
+		}
 		body := []byte{byte(code >> 8), byte(code)}
 		if c.wmu.TryLock() {
 			c.conn.SetWriteDeadline(timeNow().Add(time.Second))

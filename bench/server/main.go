@@ -36,6 +36,8 @@ func main() {
 	addr := flag.String("addr", net.JoinHostPort("127.0.0.1", port), "listen address (loopback)")
 	cpuProfile := flag.String("cpuprofile", "", "write a CPU profile to this file")
 	memProfile := flag.String("memprofile", "", "write a heap profile to this file on exit")
+	heapProfile := flag.String("heapprofile", "", "write a heap profile of the live connections to this file on SIGUSR1")
+	memRate := flag.Int("memprofilerate", 0, "runtime.MemProfileRate (0: the default)")
 	flag.Parse()
 
 	host, _, err := net.SplitHostPort(*addr)
@@ -46,6 +48,12 @@ func main() {
 		log.Fatalf("refusing non-loopback address %q", *addr)
 	}
 
+	if *memRate > 0 {
+		runtime.MemProfileRate = *memRate
+	}
+	if *heapProfile != "" {
+		go writeHeapOnSignal(*heapProfile)
+	}
 	if *cpuProfile != "" {
 		f, err := os.Create(*cpuProfile)
 		if err != nil {
@@ -103,5 +111,29 @@ func main() {
 		runtime.GC()
 		pprof.WriteHeapProfile(f)
 		f.Close()
+	}
+}
+
+// writeHeapOnSignal writes a heap profile (after a GC) to path each time the
+// process gets SIGUSR1, so a profile shows the connections while they are
+// held. It runs for the life of the process.
+func writeHeapOnSignal(path string) {
+	usr1 := make(chan os.Signal, 1)
+	signal.Notify(usr1, syscall.SIGUSR1)
+	for range usr1 {
+		runtime.GC()
+		f, err := os.Create(path)
+		if err != nil {
+			log.Print(err)
+			continue
+		}
+		if err := pprof.WriteHeapProfile(f); err != nil {
+			log.Print(err)
+		}
+		f.Close()
+		var ms runtime.MemStats
+		runtime.ReadMemStats(&ms)
+		log.Printf("heap profile written to %s: heap in use %d KB, stacks %d KB, goroutines %d, sys %d KB",
+			path, ms.HeapInuse>>10, ms.StackInuse>>10, runtime.NumGoroutine(), ms.Sys>>10)
 	}
 }
