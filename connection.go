@@ -33,11 +33,10 @@ const packetOverhead = 256
 // handlers, OnDisconnecting, OnDisconnect) runs on the connection's
 // handler goroutine, the runner of tasks, one at a time, in order.
 type client struct {
-	srv       *Server
-	conn      *engineio.Socket
-	handshake *connHandshake        // shared by the connection's sockets
-	dec       parser.MessageDecoder // used by the engine's dispatch goroutine only
-	eio3      bool                  // a Socket.IO v2 client (Engine.IO v3), set once: see v2client.go
+	srv  *Server
+	conn *engineio.Socket
+	dec  parser.MessageDecoder // used by the engine's dispatch goroutine only
+	eio3 bool                  // a Socket.IO v2 client (Engine.IO v3), set once: see v2client.go
 
 	// attachment wait: a binary packet whose attachments do not all
 	// arrive within maxAttachmentWait closes the connection.
@@ -64,7 +63,7 @@ type client struct {
 }
 
 func newClient(srv *Server, conn *engineio.Socket) *client {
-	c := &client{srv: srv, conn: conn, handshake: newConnHandshake(conn), done: make(chan struct{}), dec: srv.format.NewDecoder(srv.limits), nsps: make(map[string]*Socket), eio3: conn.Protocol() == 3}
+	c := &client{srv: srv, conn: conn, done: make(chan struct{}), dec: srv.format.NewDecoder(srv.limits), nsps: make(map[string]*Socket), eio3: conn.Protocol() == 3}
 	c.tasks = serial.New(maxQueuedPackets, func(v any, stack []byte) {
 		srv.log.Error("socketio: handler panicked", "panic", v, "sid", conn.ID(), "stack", string(stack))
 	})
@@ -225,13 +224,14 @@ func (c *client) connect(p *parser.Packet, seq uint64) {
 	}
 	defer release()
 	s := newSocket(nsp, c, auth)
-	s.peekRecovery(s.ctx, auth)
+	s.peekRecovery(auth)
 	mws, onConnect := nsp.handlers()
 	if s.recovered && !c.srv.opts.ConnectionStateRecovery.RunMiddlewares {
 		mws = nil // Node's skipMiddlewares (its default)
 	}
 	for _, mw := range mws {
 		if err := mw(s); err != nil {
+			release() // before the reply: a client that has it sees the namespace gone
 			if c.isClosed() {
 				return
 			}
@@ -253,7 +253,7 @@ func (c *client) connect(p *parser.Packet, seq uint64) {
 		c.connectTimer = nil
 	}
 	c.mu.Unlock()
-	if !s.recovered || !s.connectRecovered(s.ctx, auth) {
+	if !s.recovered || !s.connectRecovered(auth) {
 		if s.recovered { // the session went meanwhile: a new one
 			s.id, s.data, s.recovered = c.socketID(nsp.name), nil, false
 		}

@@ -7,7 +7,6 @@ import (
 	"time"
 
 	"github.com/gosio/socketio/adapter"
-	"github.com/gosio/socketio/engineio"
 )
 
 // Handshake describes how a socket connected (Node: socket.handshake).
@@ -29,52 +28,26 @@ type Handshake struct {
 	Auth     map[string]any // the CONNECT payload ({} if none)
 }
 
-// connHandshake is the part of the handshake that all sockets of one
-// connection share, computed once per connection.
-type connHandshake struct {
-	headers http.Header
-	address string
-	xdomain bool
-	secure  bool
-	url     string
-	query   url.Values
-}
-
-func newConnHandshake(conn *engineio.Socket) *connHandshake {
-	r := conn.Request()
+// newHandshake builds the handshake of a socket created at created with
+// auth, on the connection whose first request is r (a copy of its own).
+func newHandshake(r *http.Request, created time.Time, auth map[string]any) *Handshake {
 	addr := r.RemoteAddr
 	if host, _, err := net.SplitHostPort(addr); err == nil {
 		addr = host
 	}
-	// The engine keeps its own copy of the handshake request (see
-	// engineio.Socket.Request), so the Host header, which net/http moves
-	// to Request.Host, is added to it in place rather than to a clone.
 	h := r.Header
 	if r.Host != "" && h.Get("Host") == "" {
-		h.Set("Host", r.Host)
+		h.Set("Host", r.Host) // net/http moves it to Request.Host; Node lists it
 	}
-	return &connHandshake{
-		headers: h,
-		address: addr,
-		xdomain: r.Header.Get("Origin") != "",
-		secure:  r.TLS != nil,
-		url:     r.RequestURI,
-		query:   r.URL.Query(),
-	}
-}
-
-// socketHandshake returns the handshake of a socket created now.
-func (c *connHandshake) socketHandshake(auth map[string]any) *Handshake {
-	now := time.Now()
 	return &Handshake{
-		Headers: c.headers,
-		Time:    now,
-		Issued:  now.UnixMilli(),
-		Address: c.address,
-		XDomain: c.xdomain,
-		Secure:  c.secure,
-		URL:     c.url,
-		Query:   c.query,
+		Headers: h,
+		Time:    created,
+		Issued:  created.UnixMilli(),
+		Address: addr,
+		XDomain: h.Get("Origin") != "",
+		Secure:  r.TLS != nil,
+		URL:     r.RequestURI,
+		Query:   r.URL.Query(),
 		Auth:    auth,
 	}
 }

@@ -1,7 +1,6 @@
 package socketio
 
 import (
-	"context"
 	"time"
 
 	"github.com/gosio/socketio/adapter"
@@ -78,7 +77,7 @@ func recoveryRequest(auth map[string]any) (pid, offset string, ok bool) {
 // peekRecovery prepares s to take over the session auth asks for, if the
 // namespace keeps it: the old id, pid and data (connect handler
 // goroutine). The restore itself happens in connectRecovered.
-func (s *Socket) peekRecovery(ctx context.Context, auth map[string]any) {
+func (s *Socket) peekRecovery(auth map[string]any) {
 	store := s.nsp.sessions
 	if store == nil {
 		return
@@ -87,7 +86,7 @@ func (s *Socket) peekRecovery(ctx context.Context, auth map[string]any) {
 	if !ok {
 		return
 	}
-	sess, err := store.PeekSession(ctx, pid)
+	sess, err := store.PeekSession(s.Context(), pid)
 	if err != nil || sess == nil {
 		return
 	}
@@ -98,9 +97,9 @@ func (s *Socket) peekRecovery(ctx context.Context, auth map[string]any) {
 // the store's hold, join its rooms, write the missed packets, then the
 // CONNECT reply. It reports false if the session can no longer be
 // restored (expired, taken, or a needed packet dropped).
-func (s *Socket) connectRecovered(ctx context.Context, auth map[string]any) bool {
+func (s *Socket) connectRecovered(auth map[string]any) bool {
 	pid, offset, _ := recoveryRequest(auth)
-	ok, err := s.nsp.sessions.RestoreSession(ctx, pid, offset, func(sess *adapter.Session, missed []*adapter.Encoded) {
+	ok, err := s.nsp.sessions.RestoreSession(s.Context(), pid, offset, func(sess *adapter.Session, missed []*adapter.Encoded) {
 		s.start = sess.Start
 		s.mu.Lock()
 		defer s.mu.Unlock()

@@ -72,5 +72,5 @@ func (s *socketSeam) Info() adapter.SocketInfo {
 	if data == nil {
 		data = map[string]any{} // the reference's socket.data starts as {}
 	}
-	return adapter.SocketInfo{ID: so.id, Handshake: so.handshake.toAdapter(), Rooms: so.Rooms(), Data: data, Local: s}
+	return adapter.SocketInfo{ID: so.id, Handshake: so.Handshake().toAdapter(), Rooms: so.Rooms(), Data: data, Local: s}
 }

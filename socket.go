@@ -19,12 +19,11 @@ import (
 // the connection's handler goroutine, one at a time, in arrival order,
 // whichever goroutine started a disconnect.
 type Socket struct {
-	id        string
-	nsp       *Namespace
-	client    *client
-	handshake *Handshake
-	ctx       context.Context
-	cancel    context.CancelFunc
+	id      string
+	nsp     *Namespace
+	client  *client
+	created time.Time      // Handshake.Time
+	auth    map[string]any // Handshake.Auth
 
 	handlers handler.Registry[*Event]
 
@@ -42,6 +41,9 @@ type Socket struct {
 	onDisconnect  []func(Reason, error)
 	onDisconnecti []func(Reason, error)
 	acks          map[uint64]*pendingAck
+	ctx           context.Context    // made by the first Context call
+	cancel        context.CancelFunc // nil until then
+	released      bool               // releaseWaiters ran: a new context is made cancelled
 
 	// connection state recovery (see recovery.go)
 	pid       string // private session id; "" when recovery is off
@@ -50,16 +52,13 @@ type Socket struct {
 }
 
 func newSocket(nsp *Namespace, c *client, auth map[string]any) *Socket {
-	ctx, cancel := context.WithCancel(context.Background())
-	s := &Socket{
-		id:     c.socketID(nsp.name),
-		nsp:    nsp,
-		client: c,
-		ctx:    ctx,
-		cancel: cancel,
+	return &Socket{
+		id:      c.socketID(nsp.name),
+		nsp:     nsp,
+		client:  c,
+		created: time.Now(),
+		auth:    auth,
 	}
-	s.handshake = c.handshake.socketHandshake(auth)
-	return s
 }
 
 // ID returns the socket id: random, distinct from the Engine.IO id; for a
@@ -77,14 +76,32 @@ func (s *Socket) Conn() *engineio.Socket { return s.client.conn }
 // client's other namespaces (Node: socket.client.conn); the same as Conn.
 func (s *Socket) Client() *engineio.Socket { return s.client.conn }
 
-// Request returns the first HTTP request of the connection.
+// Request returns the first HTTP request of the connection, a new copy
+// each call (see engineio.Socket.Request).
 func (s *Socket) Request() *http.Request { return s.client.conn.Request() }
 
-// Handshake returns how the socket connected.
-func (s *Socket) Handshake() *Handshake { return s.handshake }
+// Handshake returns how the socket connected. The socket keeps its
+// handshake in compact form (the connection's request, the time, the
+// auth payload), so each call builds a new Handshake with new Headers and
+// Query maps (a few microseconds); keep it if you need it often. Auth is
+// the socket's own map, the same each call.
+func (s *Socket) Handshake() *Handshake {
+	return newHandshake(s.client.conn.Request(), s.created, s.auth)
+}
 
-// Context returns a context cancelled when the socket disconnects.
-func (s *Socket) Context() context.Context { return s.ctx }
+// Context returns a context cancelled when the socket disconnects (made
+// on the first call; already cancelled if the socket has disconnected).
+func (s *Socket) Context() context.Context {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.ctx == nil {
+		s.ctx, s.cancel = context.WithCancel(context.Background())
+		if s.released {
+			s.cancel()
+		}
+	}
+	return s.ctx
+}
 
 // Data returns the value set with SetData (Node: socket.data), nil until
 // set; FetchSockets reports an unset value as an empty object, as the
@@ -355,6 +372,8 @@ func (s *Socket) releaseWaiters() {
 	s.mu.Lock()
 	acks := s.acks
 	s.acks = nil
+	s.released = true
+	cancel := s.cancel
 	s.mu.Unlock()
 	// Acks first: a handler waiting with the socket's own context then
 	// sees ErrDisconnected rather than the cancel.
@@ -364,7 +383,9 @@ func (s *Socket) releaseWaiters() {
 		}
 		a.cb(nil)
 	}
-	s.cancel()
+	if cancel != nil {
+		cancel()
+	}
 }
 
 // finishClose completes a started disconnect, once (handler goroutine):

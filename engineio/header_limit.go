@@ -28,24 +28,3 @@ func writeHeaderTooLarge(w http.ResponseWriter) {
 	w.Header().Set("Connection", "close")
 	w.WriteHeader(http.StatusRequestHeaderFieldsTooLarge)
 }
-
-// trimRequest keeps what a session needs of its handshake request: method,
-// URL, protocol, a copy of the headers (within MaxHeaderBytes, checked
-// before), host, remote address and TLS state. The body, the context
-// (which would hold the whole request and its connection's state) and the
-// parsed forms are not kept.
-func trimRequest(r *http.Request) *http.Request {
-	u := *r.URL
-	return &http.Request{
-		Method:     r.Method,
-		URL:        &u,
-		Proto:      r.Proto,
-		ProtoMajor: r.ProtoMajor,
-		ProtoMinor: r.ProtoMinor,
-		Header:     r.Header.Clone(),
-		Host:       r.Host,
-		RemoteAddr: r.RemoteAddr,
-		RequestURI: r.RequestURI,
-		TLS:        r.TLS,
-	}
-}

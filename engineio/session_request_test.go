@@ -1,0 +1,44 @@
+package engineio
+
+import (
+	"crypto/tls"
+	"net/http"
+	"net/http/httptest"
+	"reflect"
+	"testing"
+)
+
+// The compact request gives back every field a session keeps, values of
+// a repeated header in order.
+func TestSessionRequestRoundTrip(t *testing.T) {
+	r := httptest.NewRequest("GET", "/socket.io/?EIO=4&transport=websocket&x=%20y", nil)
+	r.Host = "example.org:8443"
+	r.RemoteAddr = "192.0.2.7:51234"
+	r.Header = http.Header{
+		"Cookie":     {"a=1", "b=2:3"},
+		"User-Agent": {"Mozilla/5.0 (X11; Linux x86_64)"},
+		"X-Empty":    {""},
+	}
+	r.TLS = &tls.ConnectionState{ServerName: "example.org"}
+	sr := newSessionRequest(r)
+	got := sr.request()
+	if got.Method != "GET" || got.RequestURI != r.RequestURI || got.Host != r.Host || got.RemoteAddr != r.RemoteAddr || got.TLS != r.TLS {
+		t.Fatalf("request fields: %+v", got)
+	}
+	if got.Proto != "HTTP/1.1" || got.ProtoMajor != 1 || got.ProtoMinor != 1 {
+		t.Fatalf("protocol %q %d.%d", got.Proto, got.ProtoMajor, got.ProtoMinor)
+	}
+	if !reflect.DeepEqual(got.Header, r.Header) {
+		t.Fatalf("headers %v, want %v", got.Header, r.Header)
+	}
+	if got.URL.Query().Get("x") != " y" || got.URL.Path != "/socket.io/" {
+		t.Fatalf("URL %v", got.URL)
+	}
+	if sr.remoteAddr() != r.RemoteAddr {
+		t.Fatalf("remote address %q", sr.remoteAddr())
+	}
+	got.Header.Set("Cookie", "changed")
+	if sr.request().Header.Get("Cookie") != "a=1" {
+		t.Fatal("a caller's change reached the session's copy")
+	}
+}
