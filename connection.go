@@ -11,6 +11,7 @@ import (
 	"github.com/gosio/socketio/engineio"
 	"github.com/gosio/socketio/engineio/packet"
 	"github.com/gosio/socketio/internal/serial"
+	"github.com/gosio/socketio/internal/signal"
 	"github.com/gosio/socketio/parser"
 )
 
@@ -51,7 +52,7 @@ type client struct {
 	attGen   atomic.Uint64
 
 	mu           sync.Mutex
-	nsps         map[string]*Socket
+	nsps         nspSockets
 	closed       bool  // the connection is closing: see beginClose
 	decodeErr    error // the packet error that closed it, for OnError
 	connectTimer *time.Timer
@@ -59,11 +60,11 @@ type client struct {
 	// tasks run in order on a goroutine that exists while there are any:
 	// the connection's handler goroutine.
 	tasks *serial.Queue
-	done  chan struct{} // closed when finishClose has run
+	done  signal.Done // closed when finishClose has run
 }
 
 func newClient(srv *Server, conn *engineio.Socket) *client {
-	c := &client{srv: srv, conn: conn, done: make(chan struct{}), dec: srv.format.NewDecoder(srv.limits), nsps: make(map[string]*Socket), eio3: conn.Protocol() == 3}
+	c := &client{srv: srv, conn: conn, dec: srv.format.NewDecoder(srv.limits), eio3: conn.Protocol() == 3}
 	c.tasks = serial.New(maxQueuedPackets, func(v any, stack []byte) {
 		srv.log.Error("socketio: handler panicked", "panic", v, "sid", conn.ID(), "stack", string(stack))
 	})
@@ -100,14 +101,14 @@ func (c *client) OnMessage(data []byte, binary bool) {
 		// Noted on arrival: if the connection closes before the packet's
 		// turn comes, the socket still gets the reason the client gave.
 		c.mu.Lock()
-		if s := c.nsps[p.Nsp]; s != nil {
+		if s := c.nsps.get(p.Nsp); s != nil {
 			s.clientLeft.Store(true)
 		}
 		c.mu.Unlock()
 	}
 	if p.Type == parser.Ack || p.Type == parser.BinaryAck {
 		c.mu.Lock()
-		s := c.nsps[p.Nsp]
+		s := c.nsps.get(p.Nsp)
 		c.mu.Unlock()
 		if s != nil {
 			s.onAck(p)
@@ -174,7 +175,7 @@ func (c *client) process(p *parser.Packet, seq uint64) {
 		return // after the packet whose handling closed the connection
 	}
 	c.mu.Lock()
-	s, closed := c.nsps[p.Nsp], c.closed
+	s, closed := c.nsps.get(p.Nsp), c.closed
 	c.mu.Unlock()
 	switch {
 	case s != nil && p.Type != parser.Connect && p.Type != parser.ConnectError:
@@ -247,7 +248,7 @@ func (c *client) connect(p *parser.Packet, seq uint64) {
 		return
 	}
 	c.mu.Lock()
-	c.nsps[nsp.name] = s
+	c.nsps.set(s)
 	if c.connectTimer != nil {
 		c.connectTimer.Stop()
 		c.connectTimer = nil
@@ -298,9 +299,7 @@ func (c *client) isClosed() bool {
 
 func (c *client) remove(s *Socket) {
 	c.mu.Lock()
-	if c.nsps[s.nsp.name] == s {
-		delete(c.nsps, s.nsp.name)
-	}
+	c.nsps.remove(s)
 	c.mu.Unlock()
 }
 
@@ -332,7 +331,7 @@ func (c *client) onDecodeError(err error) {
 
 func (c *client) onConnectTimeout() {
 	c.mu.Lock()
-	joined := len(c.nsps) > 0 || c.closed
+	joined := c.nsps.len() > 0 || c.closed
 	c.mu.Unlock()
 	if !joined {
 		c.enqueue(func() { c.closeWith(ReasonForcedServerClose, errConnectTimeout) })
@@ -397,15 +396,11 @@ func (c *client) finishClose() {
 		s.finishClose()
 	}
 	c.srv.removeClient(c)
-	close(c.done)
+	c.done.Close()
 }
 
 func (c *client) socketsLocked() []*Socket {
-	sockets := make([]*Socket, 0, len(c.nsps))
-	for _, s := range c.nsps {
-		sockets = append(sockets, s)
-	}
-	return sockets
+	return c.nsps.all()
 }
 
 // disconnectAll sends DISCONNECT for every namespace, then closes the

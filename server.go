@@ -497,7 +497,7 @@ func (s *Server) closeClients() []<-chan struct{} {
 	done := make([]<-chan struct{}, len(clients))
 	for i, c := range clients {
 		c.beginClose(ReasonServerShuttingDown, nil)
-		done[i] = c.done
+		done[i] = c.done.Chan()
 	}
 	return done
 }

@@ -22,28 +22,25 @@ type Socket struct {
 	id      string
 	nsp     *Namespace
 	client  *client
-	created time.Time      // Handshake.Time
+	created int64          // Handshake.Time, Unix nanoseconds
 	auth    map[string]any // Handshake.Auth
 
 	handlers handler.Registry[*Event]
 
-	mu            sync.Mutex
-	live          atomic.Bool // connected and not closing, for the broadcast path
-	clientLeft    atomic.Bool // a DISCONNECT from the client arrived
-	connected     bool
-	closing       bool // beginClose ran: no more joins, emits or acks
-	closed        bool // finishClose ran
-	closeReason   Reason
-	closeErr      error
-	data          any
-	middlewares   []func(*Event) error
-	onError       []func(error)
-	onDisconnect  []func(Reason, error)
-	onDisconnecti []func(Reason, error)
-	acks          map[uint64]*pendingAck
-	ctx           context.Context    // made by the first Context call
-	cancel        context.CancelFunc // nil until then
-	released      bool               // releaseWaiters ran: a new context is made cancelled
+	mu          sync.Mutex
+	live        atomic.Bool // connected and not closing, for the broadcast path
+	clientLeft  atomic.Bool // a DISCONNECT from the client arrived
+	connected   bool
+	closing     bool // beginClose ran: no more joins, emits or acks
+	closed      bool // finishClose ran
+	closeReason Reason
+	closeErr    error
+	data        any
+	cb          *socketCallbacks // nil until one is registered
+	acks        map[uint64]*pendingAck
+	ctx         context.Context    // made by the first Context call
+	cancel      context.CancelFunc // nil until then
+	released    bool               // releaseWaiters ran: a new context is made cancelled
 
 	// connection state recovery (see recovery.go)
 	pid       string // private session id; "" when recovery is off
@@ -56,7 +53,7 @@ func newSocket(nsp *Namespace, c *client, auth map[string]any) *Socket {
 		id:      c.socketID(nsp.name),
 		nsp:     nsp,
 		client:  c,
-		created: time.Now(),
+		created: time.Now().UnixNano(),
 		auth:    auth,
 	}
 }
@@ -86,7 +83,7 @@ func (s *Socket) Request() *http.Request { return s.client.conn.Request() }
 // Query maps (a few microseconds); keep it if you need it often. Auth is
 // the socket's own map, the same each call.
 func (s *Socket) Handshake() *Handshake {
-	return newHandshake(s.client.conn.Request(), s.created, s.auth)
+	return newHandshake(s.client.conn.Request(), time.Unix(0, s.created), s.auth)
 }
 
 // Context returns a context cancelled when the socket disconnects (made
@@ -197,7 +194,8 @@ func (s *Socket) OffAnyOutgoing() { s.handlers.OffAnyOutgoing() }
 // handlers; an error drops the event and goes to the OnError handlers.
 func (s *Socket) Use(f func(*Event) error) {
 	s.mu.Lock()
-	s.middlewares = append(s.middlewares[:len(s.middlewares):len(s.middlewares)], f)
+	cb := s.callbacksLocked()
+	cb.middlewares = append(cb.middlewares[:len(cb.middlewares):len(cb.middlewares)], f)
 	s.mu.Unlock()
 }
 
@@ -206,7 +204,8 @@ func (s *Socket) Use(f func(*Event) error) {
 // connection (Node: socket.on("error")).
 func (s *Socket) OnError(f func(error)) {
 	s.mu.Lock()
-	s.onError = append(s.onError, f)
+	cb := s.callbacksLocked()
+	cb.onError = append(cb.onError, f)
 	s.mu.Unlock()
 }
 
@@ -217,7 +216,8 @@ func (s *Socket) OnError(f func(error)) {
 // returns.
 func (s *Socket) OnDisconnecting(f func(reason Reason, cause error)) {
 	s.mu.Lock()
-	s.onDisconnecti = append(s.onDisconnecti, f)
+	cb := s.callbacksLocked()
+	cb.onDisconnecting = append(cb.onDisconnecting, f)
 	s.mu.Unlock()
 }
 
@@ -233,17 +233,38 @@ func (s *Socket) OnDisconnecting(f func(reason Reason, cause error)) {
 // disconnect asked by either side.
 func (s *Socket) OnDisconnect(f func(reason Reason, cause error)) {
 	s.mu.Lock()
-	s.onDisconnect = append(s.onDisconnect, f)
+	cb := s.callbacksLocked()
+	cb.onDisconnect = append(cb.onDisconnect, f)
 	s.mu.Unlock()
 }
 
 func (s *Socket) emitError(err error) {
 	s.mu.Lock()
-	hs := s.onError
+	var hs []func(error)
+	if s.cb != nil {
+		hs = s.cb.onError
+	}
 	s.mu.Unlock()
 	for _, f := range hs {
 		f(err)
 	}
+}
+
+// socketCallbacks are a socket's middlewares and lifecycle handlers, kept
+// apart so that a socket without any (most) holds one nil pointer.
+type socketCallbacks struct {
+	middlewares     []func(*Event) error
+	onError         []func(error)
+	onDisconnect    []func(Reason, error)
+	onDisconnecting []func(Reason, error)
+}
+
+// callbacksLocked returns s.cb, made if needed. The caller holds s.mu.
+func (s *Socket) callbacksLocked() *socketCallbacks {
+	if s.cb == nil {
+		s.cb = &socketCallbacks{}
+	}
+	return s.cb
 }
 
 // emitter returns an emitter with the socket's default flags.
@@ -399,7 +420,10 @@ func (s *Socket) finishClose() {
 	}
 	s.closed = true
 	reason, cause := s.closeReason, s.closeErr
-	before := s.onDisconnecti
+	var before []func(Reason, error)
+	if s.cb != nil {
+		before = s.cb.onDisconnecting
+	}
 	s.mu.Unlock()
 	for _, f := range before {
 		f(reason, cause)
@@ -414,7 +438,10 @@ func (s *Socket) finishClose() {
 	s.persistSession(reason, rooms) // after leaving: a restore may reuse the id at once
 	s.mu.Lock()
 	s.connected = false
-	after := s.onDisconnect
+	var after []func(Reason, error)
+	if s.cb != nil {
+		after = s.cb.onDisconnect
+	}
 	s.mu.Unlock()
 	s.hookDisconnect(reason, cause)
 	for _, f := range after {
@@ -457,7 +484,11 @@ func (s *Socket) onEvent(p *parser.Packet) {
 	// queue and find no socket); a middleware that disconnects the socket
 	// stops the handlers of its event.
 	s.mu.Lock()
-	mws, closedBefore, reason := s.middlewares, s.closing, s.closeReason
+	closedBefore, reason := s.closing, s.closeReason
+	var mws []func(*Event) error
+	if s.cb != nil {
+		mws = s.cb.middlewares
+	}
 	s.mu.Unlock()
 	if closedBefore && reason == ReasonServerNamespaceDisconnect {
 		return

@@ -311,7 +311,7 @@ func (srv *Server) Shutdown(ctx context.Context) error {
 	}
 	for _, s := range sessions {
 		select {
-		case <-s.done:
+		case <-s.done.Chan():
 		case <-ctx.Done():
 			srv.Close()
 			return ctx.Err()

@@ -11,6 +11,7 @@ import (
 	"github.com/gosio/socketio/engineio/packet"
 	"github.com/gosio/socketio/engineio/session"
 	"github.com/gosio/socketio/internal/dispatch"
+	"github.com/gosio/socketio/internal/signal"
 )
 
 // Handler receives the events of one session; set it with
@@ -41,7 +42,7 @@ type Socket struct {
 	srv  *Server
 	cfg  *config
 	req  sessionRequest // what is kept of the handshake request
-	done chan struct{} // closed when the session is closed
+	done signal.Done    // closed when the session is closed
 
 	// dispatch serializes handler calls; see Handler.
 	dispatch dispatch.Dispatcher
@@ -89,7 +90,6 @@ func newSocket(srv *Server, id string, r *http.Request, transport string, q *que
 		srv:       srv,
 		cfg:       srv.cfg,
 		req:       newSessionRequest(r),
-		done:      make(chan struct{}),
 		eio3:      q.eio3(),
 		b64:       q.b64,
 		transport: transport,
@@ -151,7 +151,7 @@ func (s *Socket) Request() *http.Request { return s.req.request() }
 func (s *Socket) RemoteAddr() string { return s.req.remoteAddr() }
 
 // Done returns a channel closed when the session is closed.
-func (s *Socket) Done() <-chan struct{} { return s.done }
+func (s *Socket) Done() <-chan struct{} { return s.done.Chan() }
 
 // TransportName returns "polling" or "websocket".
 func (s *Socket) TransportName() string {
@@ -317,7 +317,7 @@ func (s *Socket) closeWith(reason string, err error, reply closeReply) {
 	if up != nil {
 		up.close(closeNormal)
 	}
-	close(s.done)
+	s.done.Close()
 	s.cfg.Logger.Debug("engineio: session closed", "sid", s.id, "reason", reason, "err", err)
 	if h := s.srv.observer(); registered && h != nil && h.Close != nil {
 		h.Close(s, reason, err)

@@ -56,7 +56,7 @@ type wsConn struct {
 	unwatched  atomic.Bool     // closed: not to be handed over again
 
 	wmu      sync.Mutex // serializes writes to conn
-	deadline time.Time  // current write deadline, under wmu
+	deadline int64      // current write deadline in UnixNano, under wmu
 	probed   bool       // "2probe" answered (upgrade in progress)
 	deflate  int        // permessage-deflate threshold in bytes; 0: off
 	gather   bool       // conn writes net.Buffers with one writev

@@ -96,9 +96,10 @@ func (c *wsConn) writeBatch(fb *frameBatch) error {
 // WriteTimeout/2 and WriteTimeout. The caller holds wmu.
 func (c *wsConn) extendDeadlineLocked() {
 	now := timeNow()
-	if d := c.s.cfg.WriteTimeout; c.deadline.Sub(now) < d/2 {
-		c.deadline = now.Add(d)
-		c.conn.SetWriteDeadline(c.deadline)
+	if d := c.s.cfg.WriteTimeout; c.deadline-now.UnixNano() < int64(d/2) {
+		dl := now.Add(d)
+		c.deadline = dl.UnixNano()
+		c.conn.SetWriteDeadline(dl)
 	}
 }
 
