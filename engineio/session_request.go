@@ -48,11 +48,18 @@ func newSessionRequest(r *http.Request) sessionRequest {
 			b.WriteByte('\n')
 		}
 	}
-	proto := r.Proto
-	switch proto {
-	case "HTTP/1.1", "HTTP/1.0", "HTTP/2.0":
+	// A constant, not r.Proto: a substring would keep the whole request
+	// line of net/http alive.
+	var proto string
+	switch r.Proto {
+	case "HTTP/1.1":
+		proto = "HTTP/1.1"
+	case "HTTP/1.0":
+		proto = "HTTP/1.0"
+	case "HTTP/2.0":
+		proto = "HTTP/2.0"
 	default:
-		proto = strings.Clone(proto)
+		proto = strings.Clone(r.Proto)
 	}
 	return sessionRequest{text: b.String(), proto: proto, tls: r.TLS}
 }

@@ -1,8 +1,9 @@
 package signal
 
-import "sync"
+import "sync/atomic"
 
-// closed is returned by Chan after Close when no channel was made.
+// closed is returned by Chan after Close when no channel was made; its
+// address also marks a closed Done.
 var closed = func() chan struct{} {
 	c := make(chan struct{})
 	close(c)
@@ -10,36 +11,30 @@ var closed = func() chan struct{} {
 }()
 
 // Done is a channel closed once, made on the first Chan call. The zero
-// value is ready to use; it must not be copied after first use. Safe from
-// any goroutine.
+// value is ready to use (8 bytes); it must not be copied after first use.
+// Safe from any goroutine.
 type Done struct {
-	mu     sync.Mutex
-	ch     chan struct{}
-	closed bool
+	// p is nil (open, no channel yet), &closed (closed), or the
+	// channel made by Chan.
+	p atomic.Pointer[chan struct{}]
 }
 
 // Chan returns a channel that is closed when Close has been called.
 func (d *Done) Chan() <-chan struct{} {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.ch == nil {
-		if d.closed {
-			return closed
+	for {
+		if p := d.p.Load(); p != nil {
+			return *p
 		}
-		d.ch = make(chan struct{})
+		ch := make(chan struct{})
+		if d.p.CompareAndSwap(nil, &ch) {
+			return ch
+		}
 	}
-	return d.ch
 }
 
 // Close closes the channel; later calls do nothing.
 func (d *Done) Close() {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	if d.closed {
-		return
-	}
-	d.closed = true
-	if d.ch != nil {
-		close(d.ch)
+	if p := d.p.Swap(&closed); p != nil && p != &closed {
+		close(*p)
 	}
 }

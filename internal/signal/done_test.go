@@ -28,7 +28,28 @@ func TestDone(t *testing.T) {
 	default:
 		t.Fatal("Chan after Close is not closed")
 	}
-	if before.Chan() != ch {
-		t.Fatal("state")
+	select {
+	case <-before.Chan():
+	default:
+		t.Fatal("Chan after Close of a waited Done is not closed")
+	}
+}
+
+// Chan and Close racing: every channel handed out is closed.
+func TestDoneRace(t *testing.T) {
+	for range 200 {
+		var d Done
+		got := make(chan (<-chan struct{}), 4)
+		for range 4 {
+			go func() { got <- d.Chan() }()
+		}
+		go d.Close()
+		for range 4 {
+			select {
+			case <-<-got:
+			case <-time.After(5 * time.Second):
+				t.Fatal("a channel was never closed")
+			}
+		}
 	}
 }
