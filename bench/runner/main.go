@@ -57,6 +57,8 @@ func scenarios(size string) []scenario {
 		{id: "polling", bench: "polling", args: []string{"-n", "20", "-m", "500", "-size", size}, metric: "cpu", target: 0.35},
 		{id: "idle", bench: "idle", args: []string{"-n", "5000", "-hold", "10s", "-c", "100"}, env: []string{"PING_INTERVAL_MS=2500"}, metric: "mem", target: 0.75},
 		{id: "idle15k", bench: "idle", args: []string{"-n", "15000", "-hold", "30s", "-c", "100"}, env: []string{"PING_INTERVAL_MS=5000"}, metric: "mem"},
+		// single-node reference for the cluster scenarios: one node's share
+		{id: "broadcast10k", bench: "broadcast", args: []string{"-n", "10000", "-k", "30", "-size", size}, metric: "cpu"},
 		{id: "cluster2", bench: "cluster", args: []string{"-n", "10000", "-k", "30", "-size", size}, metric: "cpu", nodes: 2},
 		{id: "cluster4", bench: "cluster", args: []string{"-n", "10000", "-k", "30", "-size", size}, metric: "cpu", nodes: 4},
 	}
@@ -108,7 +110,7 @@ type row struct {
 
 func main() {
 	rounds := flag.Int("rounds", 3, "rounds (at least 3 for a median worth the name)")
-	only := flag.String("scenarios", "echo,broadcast,connect,polling,idle", "comma-separated scenarios (echo, broadcast, connect, polling, idle, idle15k, cluster2, cluster4)")
+	only := flag.String("scenarios", "echo,broadcast,connect,polling,idle", "comma-separated scenarios (echo, broadcast, connect, polling, idle, idle15k, broadcast10k, cluster2, cluster4)")
 	servers := flag.String("servers", "gosio,node,zishang", "comma-separated servers (gosio, node, zishang)")
 	bin := flag.String("bin", "/tmp/siobench", "directory for binaries, logs and results")
 	build := flag.Bool("build", true, "build the binaries and install the Node peer first")
