@@ -20,6 +20,7 @@ import (
 	"os/exec"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"syscall"
 	"text/tabwriter"
@@ -126,6 +127,10 @@ func runCluster(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "sio bench cluster: %v\n", err)
 		return 2
 	}
+	if _, ok := stderr.(*os.File); !ok {
+		// The receivers' stderr is copied in by one goroutine each.
+		stderr = &syncWriter{w: stderr}
+	}
 	ctx, cancel := context.WithTimeout(context.Background(), c.timeout)
 	defer cancel()
 	res := c.run(ctx, stderr)
@@ -177,6 +182,18 @@ func (c *clusterConfig) finish(urls, pids string) error {
 	return nil
 }
 
+// syncWriter serialises the writes of several goroutines to w.
+type syncWriter struct {
+	mu sync.Mutex
+	w  io.Writer
+}
+
+func (s *syncWriter) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.w.Write(p)
+}
+
 // nodeBase checks that raw is an http:// or ws:// loopback URL and returns
 // its base (http://host:port) and Engine.IO path (its own, or path).
 func nodeBase(raw, path string) (base, p string, err error) {
@@ -213,16 +230,24 @@ type receiverProc struct {
 	outErr error
 }
 
-func (c *clusterConfig) startReceivers(ctx context.Context, epochNs int64, complete []atomic.Int64, stderr io.Writer) ([]*receiverProc, error) {
+// receiverCommand is the program and leading arguments that run
+// "sio bench cluster-recv": this executable (a test replaces it).
+var receiverCommand = func() (string, []string, error) {
 	exe, err := os.Executable()
+	return exe, nil, err
+}
+
+func (c *clusterConfig) startReceivers(ctx context.Context, epochNs int64, complete []atomic.Int64, stderr io.Writer) ([]*receiverProc, error) {
+	exe, lead, err := receiverCommand()
 	if err != nil {
 		return nil, err
 	}
 	var procs []*receiverProc
 	for _, u := range c.urls {
-		cmd := exec.CommandContext(ctx, exe, "bench", "cluster-recv", "-url", u, "-n", strconv.Itoa(c.n),
+		args := append(append([]string(nil), lead...), "bench", "cluster-recv", "-url", u, "-n", strconv.Itoa(c.n),
 			"-total", strconv.Itoa(c.warmup+c.k), "-warmup", strconv.Itoa(c.warmup), "-c", strconv.Itoa(c.conc),
 			"-epoch", strconv.FormatInt(epochNs, 10), "-op-timeout", c.opTimeout.String(), "-timeout", c.timeout.String())
+		cmd := exec.CommandContext(ctx, exe, args...)
 		cmd.Stderr = stderr
 		cmd.WaitDelay = 5 * time.Second
 		p := &receiverProc{cmd: cmd, ready: make(chan struct{}), exited: make(chan struct{})}
