@@ -5,6 +5,7 @@
 //
 //	go run ./bench/runner                      # the full comparison
 //	go run ./bench/runner -scenarios idle15k -servers gosio -rounds 1
+//	go run ./bench/runner -scenarios cluster2,cluster4 -servers gosio,node  # cluster.go
 //
 // Method: each server runs pinned to core 0 (taskset -c 0) and the load
 // tool to core 1 (taskset -c 1); every measurement starts a fresh server on
