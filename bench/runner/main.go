@@ -5,6 +5,7 @@
 //
 //	go run ./bench/runner                      # the full comparison
 //	go run ./bench/runner -scenarios idle15k -servers gosio -rounds 1
+//	go run ./bench/runner -scenarios cluster2,cluster4 -servers gosio,node  # cluster.go
 //
 // Method: each server runs pinned to core 0 (taskset -c 0) and the load
 // tool to core 1 (taskset -c 1); every measurement starts a fresh server on
@@ -46,6 +47,7 @@ type scenario struct {
 	env    []string // server environment
 	metric string   // the target metric: "cpu" per op or "mem" per connection
 	target float64  // ratio to Node to meet (0: none)
+	nodes  int      // > 0: a cluster of this many nodes on one Redis (cluster.go)
 }
 
 func scenarios(size string) []scenario {
@@ -58,6 +60,10 @@ func scenarios(size string) []scenario {
 		// interval (25 s), RSS read after the hold.
 		{id: "idle", bench: "idle", args: []string{"-n", "5000", "-hold", "30s", "-c", "100"}, metric: "mem", target: 0.50},
 		{id: "idle15k", bench: "idle", args: []string{"-n", "15000", "-hold", "30s", "-c", "100"}, env: []string{"PING_INTERVAL_MS=5000"}, metric: "mem"},
+		// single-node reference for the cluster scenarios: one node's share
+		{id: "broadcast10k", bench: "broadcast", args: []string{"-n", "10000", "-k", "30", "-size", size}, metric: "cpu"},
+		{id: "cluster2", bench: "cluster", args: []string{"-n", "10000", "-k", "30", "-size", size}, metric: "cpu", nodes: 2},
+		{id: "cluster4", bench: "cluster", args: []string{"-n", "10000", "-k", "30", "-size", size}, metric: "cpu", nodes: 4},
 	}
 }
 
@@ -72,6 +78,8 @@ type runner struct {
 	client    string
 	logw      io.Writer
 	out       *os.File
+
+	profileDir string // cluster scenarios: gosio nodes' CPU profiles go here
 }
 
 // row is one result line of sio bench, plus the runner's fields.
@@ -95,16 +103,23 @@ type row struct {
 	LoadRSS  int64   `json:"load_rss_kb"`
 	Bottle   bool    `json:"load_bottleneck"`
 	Error    string  `json:"error"`
+	// cluster scenarios only
+	Nodes     int     `json:"nodes"`
+	Dup       int64   `json:"dup"`
+	RedisUs   float64 `json:"redis_cpu_us_per_broadcast"`
+	RedisIdle float64 `json:"redis_idle_us_per_s"`
+	PublishUs float64 `json:"redis_publish_us_per_call"`
 }
 
 func main() {
 	rounds := flag.Int("rounds", 3, "rounds (at least 3 for a median worth the name)")
-	only := flag.String("scenarios", "echo,broadcast,connect,polling,idle", "comma-separated scenarios (echo, broadcast, connect, polling, idle, idle15k)")
+	only := flag.String("scenarios", "echo,broadcast,connect,polling,idle", "comma-separated scenarios (echo, broadcast, connect, polling, idle, idle15k, broadcast10k, cluster2, cluster4)")
 	servers := flag.String("servers", "gosio,node,zishang", "comma-separated servers (gosio, node, zishang)")
 	bin := flag.String("bin", "/tmp/siobench", "directory for binaries, logs and results")
 	build := flag.Bool("build", true, "build the binaries and install the Node peer first")
 	size := flag.String("size", "64", "payload bytes")
 	client := flag.String("client", "raw", "sio bench -client (raw or gosio)")
+	profile := flag.String("cluster-profile", "", "cluster scenarios: write a CPU profile of each gosio node's measured phase into this directory")
 	flag.Parse()
 	log.SetFlags(0)
 	log.SetPrefix("runner: ")
@@ -117,7 +132,7 @@ func main() {
 		log.Fatal(err)
 	}
 	raiseNoFile()
-	r := &runner{repo: repo, bin: *bin, client: *client}
+	r := &runner{repo: repo, bin: *bin, client: *client, profileDir: *profile}
 	logf, err := os.Create(filepath.Join(*bin, "runner.log"))
 	if err != nil {
 		log.Fatal(err)
@@ -169,9 +184,18 @@ func main() {
 		for _, sc := range scs {
 			for i := range srvs {
 				s := srvs[(i+round-1)%len(srvs)]
+				if sc.nodes > 0 && clusterNode(s) == nil {
+					continue // no cluster node for this server
+				}
 				n++
 				t0 := time.Now()
-				rw, err := r.measure(round, sc, s)
+				var rw row
+				var err error
+				if sc.nodes > 0 {
+					rw, err = r.measureCluster(round, sc, s)
+				} else {
+					rw, err = r.measure(round, sc, s)
+				}
 				if err != nil {
 					rw = row{Round: round, ID: sc.id, Server: s.name, Error: err.Error()}
 				}
@@ -183,6 +207,7 @@ func main() {
 	}
 	fmt.Fprintf(os.Stderr, "load average at end: %s; results in %s\n", loadavg(), resultsPath)
 	report(os.Stdout, rows, scs, srvs, *rounds)
+	reportCluster(os.Stdout, rows, scs, srvs)
 }
 
 func brief(r row) string {
@@ -255,11 +280,14 @@ func (r *runner) build() error {
 	if err := r.run(r.repo, "go", "build", "-o", filepath.Join(r.bin, "gosio-server"), "./bench/server"); err != nil {
 		return err
 	}
+	if err := r.run(filepath.Join(r.repo, "bench/cluster"), "go", "build", "-o", filepath.Join(r.bin, "gosio-cluster"), "."); err != nil {
+		return err
+	}
 	if err := r.run(filepath.Join(r.repo, "bench/peers/zishang"), "go", "build", "-o", filepath.Join(r.bin, "zishang-server"), "."); err != nil {
 		return err
 	}
 	node := filepath.Join(r.repo, "bench/peers/node")
-	if _, err := os.Stat(filepath.Join(node, "node_modules/socket.io")); err != nil {
+	if _, err := os.Stat(filepath.Join(node, "node_modules/@socket.io/redis-adapter")); err != nil {
 		if err := r.run(node, "npm", "ci", "--no-audit", "--no-fund"); err != nil {
 			return err
 		}

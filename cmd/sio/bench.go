@@ -10,6 +10,7 @@ import (
 	"io"
 	"net"
 	"net/url"
+	"os"
 	"strings"
 	"time"
 )
@@ -32,6 +33,9 @@ scenarios (defaults in brackets):
   idle       -n connections [5000] held -hold [10s] (pings answered): dropped
              connections, pings seen, server memory per connection
   polling    echo over HTTP long-polling [-n 20 -m 200]
+  cluster    -urls of several nodes on one Redis, -n connections [10000]
+             on each, one emitter, -k broadcasts [30] to all: deliveries/s,
+             latency, lost and duplicates (sio bench cluster -h)
 
 With -pid, the server's CPU time (utime+stime from /proc/PID/stat) over
 the measured phase and its RSS (/proc/PID/status) are reported. Every wait
@@ -61,6 +65,12 @@ type benchConfig struct {
 }
 
 func runBench(args []string, stdout, stderr io.Writer) int {
+	if len(args) > 0 && args[0] == "cluster" {
+		return runCluster(args[1:], stdout, stderr)
+	}
+	if len(args) > 0 && args[0] == "cluster-recv" { // the cluster scenario's receiver processes
+		return runClusterRecv(args[1:], os.Stdin, stdout, stderr)
+	}
 	var cfg benchConfig
 	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
 		cfg.scenario, args = args[0], args[1:]

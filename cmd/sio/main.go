@@ -32,7 +32,7 @@ func commands() []command {
 		{"connect", "an interactive session: emit, print incoming events (line editing, history)", runConnect},
 		{"emit", "emit one event (or one per line of stdin) and print its ack; exit 0 ok, 1 error, 2 timeout", runEmit},
 		{"listen", "print incoming events as JSON lines, until interrupted or --count N", runListen},
-		{"bench", "load test a Socket.IO v4 server on a loopback address (connect, echo, broadcast, idle, polling)",
+		{"bench", "load test a Socket.IO v4 server on a loopback address (connect, echo, broadcast, idle, polling, cluster)",
 			func(args []string, st streams) int { return runBench(args, st.stdout, st.stderr) }},
 	}
 }
