@@ -114,12 +114,14 @@ type Options struct {
 	MaxHeaderBytes int
 
 	// IdleHandoff is how long a WebSocket connection waits for its next
-	// message on a goroutine of its own (default 1s). Past it, on Linux,
-	// the connection gives up its goroutine and read buffer and one
-	// goroutine of the server waits (epoll) for every such connection to
-	// become readable; a message then gets a new reader goroutine. An idle
-	// connection so holds about 3.5 KB less. Negative: never (one
-	// goroutine per connection, as on other systems and over TLS).
+	// message on a goroutine of its own (default 250ms). Past it, and
+	// right after a heartbeat, on Linux, the connection gives up its
+	// goroutine and read buffer and one goroutine of the server waits
+	// (epoll) for every such connection to become readable; a message
+	// then gets a new reader goroutine (a few microseconds more for that
+	// message). An idle connection so holds about 3.5 KB less. Negative:
+	// never (one goroutine per connection, as on other systems and over
+	// TLS).
 	IdleHandoff time.Duration
 
 	// MaxBufferedBytes bounds the bytes queued for one client and not yet
@@ -162,7 +164,7 @@ type DeflateOptions struct {
 
 // defaultIdleHandoff is the default of Options.IdleHandoff (a variable so
 // the tests can run every test with connections handed over at once).
-var defaultIdleHandoff = time.Second
+var defaultIdleHandoff = 250 * time.Millisecond
 
 // DefaultMaxHeaderBytes is the default of Options.MaxHeaderBytes: 16 KiB,
 // as Node's http maxHeaderSize. Also a sound http.Server.MaxHeaderBytes
