@@ -41,6 +41,9 @@ func TestRegistryAgainstModel(t *testing.T) {
 			default:
 				called = called[:0]
 				fns := r.Take(name)
+				if len(returned) == 20 { // the latest are the likeliest to change
+					returned = returned[1:]
+				}
 				returned = append(returned, taken{fns, slices.Clone(fns)})
 				for _, fn := range fns {
 					if err := fn(&ev{}); err != nil {
