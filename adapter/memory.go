@@ -13,8 +13,11 @@ import (
 // Costs and pauses: each socket's own room (the room named by its id,
 // which every socket joins) is implicit: a flag of the socket's entry,
 // resolved through the socket table, so that a socket in its own room
-// only costs about 110 bytes (TestMemoryOwnRoomBytes). Another socket
-// joining a room named by a socket's id is an ordinary member of it.
+// only costs its entry there, 80 to 130 bytes with the map's slack
+// (TestMemoryOwnRoomBytes; 450 to 550 as a room). Another socket
+// joining a room named by a socket's id is an ordinary member of it. A
+// socket's other rooms are a short list up to listMax (its own room and
+// one more: about 180 bytes, 505 before; roomList).
 // Any other room of one socket (most rooms a client names) holds that
 // socket inline, without a map of its own: one socket in a million rooms
 // costs about 170 bytes per room, the room's name included
@@ -42,9 +45,9 @@ type member struct {
 	id   string
 	own  bool // in the room named id; guarded by Memory.mu
 	gone bool // removed from sids (DelAll); guarded by Memory.mu
-	// rooms are its other rooms, nil while there are none. Those rooms'
-	// sets in Memory.rooms hold it; the room named id never does.
-	rooms *bigMap[struct{}]
+	// rooms are its other rooms, nil until it first joins one. Those
+	// rooms' sets in Memory.rooms hold it; the room named id never does.
+	rooms *roomList
 }
 
 // roomCount returns the number of rooms of mb, its own included.
@@ -61,13 +64,8 @@ func (mb *member) roomCount() int {
 
 // otherRooms yields the rooms of mb but its own.
 func (mb *member) otherRooms(yield func(string) bool) {
-	if mb.rooms == nil {
-		return
-	}
-	for r := range mb.rooms.all {
-		if !yield(r) {
-			return
-		}
+	if mb.rooms != nil {
+		mb.rooms.all(yield)
 	}
 }
 
@@ -174,9 +172,9 @@ func (m *Memory) joinLocked(mb *member, r string) bool {
 		return true
 	}
 	if mb.rooms == nil {
-		mb.rooms = &bigMap[struct{}]{}
+		mb.rooms = &roomList{}
 	}
-	if !mb.rooms.put(r, struct{}{}) {
+	if !mb.rooms.put(r) {
 		return false // in r already
 	}
 	set, _ := m.rooms.get(r)
@@ -251,9 +249,6 @@ func (m *Memory) Del(id, room string) {
 		}
 	case mb.rooms != nil && mb.rooms.del(room):
 		m.leaveLocked(mb, room)
-		if mb.rooms.len() == 0 {
-			mb.rooms = nil
-		}
 		left = true
 	}
 	m.mu.Unlock()

@@ -5,18 +5,30 @@ import (
 	"maps"
 	"math/rand/v2"
 	"slices"
+	"strconv"
 	"testing"
 )
 
 // TestMemoryAgainstModel drives a Memory with random joins and leaves
 // (AddAll, Del, DelAll, AddSockets, DelSockets) over room names that are
 // also socket ids, so that sockets join their own rooms and each other's,
-// and checks after every step, against plain sets: Rooms, SocketRooms
+// with few rooms per socket and with more than listMax, and checks after
+// every step, against plain sets: Rooms, SocketRooms
 // (nil for an unknown socket), Sockets selected by random rooms and
 // exceptions, and the RoomObserver's join and leave reports.
 func TestMemoryAgainstModel(t *testing.T) {
+	for _, others := range []int{2, 3 * listMax} {
+		names := []string{"a", "b", "c", "d"}
+		for i := range others {
+			names = append(names, "r"+strconv.Itoa(i))
+		}
+		t.Run(strconv.Itoa(len(names))+" rooms", func(t *testing.T) { testMemoryAgainstModel(t, names) })
+	}
+}
+
+func testMemoryAgainstModel(t *testing.T, names []string) {
 	ids := []string{"a", "b", "c", "d"}
-	names := []string{"a", "b", "c", "d", "x", "y"}
+	many := len(names) > listMax
 	nsp := &observedNsp{}
 	m := NewMemory(nsp)
 	nsp.m = m
@@ -66,6 +78,9 @@ func TestMemoryAgainstModel(t *testing.T) {
 		switch k := rnd.IntN(10); {
 		case k < 4:
 			rooms := pick(rnd, names, 3)
+			if many {
+				rooms = pick(rnd, names, 12)
+			}
 			if rnd.IntN(2) == 0 {
 				rooms = append(rooms, id)
 			}
