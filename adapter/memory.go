@@ -10,10 +10,18 @@ import (
 // Memory is the in-process adapter: rooms live in maps behind one
 // read-mostly lock, and nothing crosses process boundaries.
 //
-// Costs and pauses: a room of one socket (each socket's own room, and
-// most rooms a client names) holds that socket inline, without a map of
-// its own: one socket in a million rooms costs about 170 bytes per room,
-// the room's name included (TestMemoryMillionRooms). Memory comes back
+// Costs and pauses: each socket's own room (the room named by its id,
+// which every socket joins) is implicit: a flag of the socket's entry,
+// resolved through the socket table, so that a socket in its own room
+// only costs its entry there, 80 to 130 bytes with the map's slack
+// (TestMemoryOwnRoomBytes; 450 to 550 as a room). Another socket
+// joining a room named by a socket's id is an ordinary member of it. A
+// socket's other rooms are a short list up to listMax (its own room and
+// one more: about 180 bytes, 505 before; roomList).
+// Any other room of one socket (most rooms a client names) holds that
+// socket inline, without a map of its own: one socket in a million rooms
+// costs about 170 bytes per room, the room's name included
+// (TestMemoryMillionRooms). Memory comes back
 // after a peak: the maps are rebuilt when they fall to a quarter of the
 // size they grew to (Go maps never shrink). No call holds the lock for
 // long: DelAll and AddAll with many rooms release it every roomChunk
@@ -24,18 +32,41 @@ type Memory struct {
 	obs RoomObserver // nsp, if it observes rooms
 
 	mu    sync.RWMutex
-	rooms bigMap[roomSet] // room -> its sockets
+	rooms bigMap[roomSet] // room -> its sockets, but for the one of its id
 	sids  bigMap[*member] // socket id -> membership
+	owns  int             // members in their own room
 }
 
 // member is one socket's membership. Rooms point to it, so that a socket
 // leaving its rooms a chunk at a time (DelAll) removes only itself, even
 // if the same id joins again meanwhile.
 type member struct {
-	s     Socket
-	id    string
-	gone  bool // removed from sids (DelAll); guarded by Memory.mu
-	rooms bigMap[struct{}]
+	s    Socket
+	id   string
+	own  bool // in the room named id; guarded by Memory.mu
+	gone bool // removed from sids (DelAll); guarded by Memory.mu
+	// rooms are its other rooms, nil until it first joins one. Those
+	// rooms' sets in Memory.rooms hold it; the room named id never does.
+	rooms *roomList
+}
+
+// roomCount returns the number of rooms of mb, its own included.
+func (mb *member) roomCount() int {
+	n := 0
+	if mb.own {
+		n = 1
+	}
+	if mb.rooms != nil {
+		n += mb.rooms.len()
+	}
+	return n
+}
+
+// otherRooms yields the rooms of mb but its own.
+func (mb *member) otherRooms(yield func(string) bool) {
+	if mb.rooms != nil {
+		mb.rooms.all(yield)
+	}
 }
 
 // roomSet is the membership of one room: its only socket inline, or a map
@@ -68,6 +99,17 @@ func (r roomSet) len() int {
 		return r.many.len()
 	}
 	return 0
+}
+
+// room returns the members of room r: set, those Memory.rooms holds, and
+// own, the socket whose id is r if it is in its own room (nil if not).
+// The two never overlap. The caller holds m.mu.
+func (m *Memory) room(r string) (set roomSet, own *member) {
+	set, _ = m.rooms.get(r)
+	if mb, _ := m.sids.get(r); mb != nil && mb.own {
+		own = mb
+	}
+	return set, own
 }
 
 // roomChunk is how many rooms AddAll and DelAll handle per hold of the
@@ -121,7 +163,18 @@ func (m *Memory) AddAll(s Socket, rooms ...string) {
 
 // joinLocked adds mb to room r; it reports whether mb was not in r.
 func (m *Memory) joinLocked(mb *member, r string) bool {
-	if !mb.rooms.put(r, struct{}{}) {
+	if r == mb.id {
+		if mb.own {
+			return false
+		}
+		mb.own = true
+		m.owns++
+		return true
+	}
+	if mb.rooms == nil {
+		mb.rooms = &roomList{}
+	}
+	if !mb.rooms.put(r) {
 		return false // in r already
 	}
 	set, _ := m.rooms.get(r)
@@ -185,7 +238,16 @@ func (m *Memory) Del(id, room string) {
 	notify := m.roomHook()
 	m.mu.Lock()
 	left := false
-	if mb, _ := m.sids.get(id); mb != nil && mb.rooms.del(room) {
+	mb, _ := m.sids.get(id)
+	switch {
+	case mb == nil:
+	case room == id:
+		if mb.own {
+			mb.own = false
+			m.owns--
+			left = true
+		}
+	case mb.rooms != nil && mb.rooms.del(room):
 		m.leaveLocked(mb, room)
 		left = true
 	}
@@ -211,8 +273,16 @@ func (m *Memory) DelAll(id string) {
 	}
 	m.sids.del(id)
 	mb.gone = true
-	if mb.rooms.len() <= roomChunk {
-		for r := range mb.rooms.all {
+	if mb.own {
+		// Its own room goes with its entry in sids.
+		mb.own = false
+		m.owns--
+		if notify != nil {
+			left = append(left, roomChange{id, id})
+		}
+	}
+	if mb.rooms == nil || mb.rooms.len() <= roomChunk {
+		for r := range mb.otherRooms {
 			m.leaveLocked(mb, r)
 			if notify != nil {
 				left = append(left, roomChange{r, id})
@@ -223,6 +293,7 @@ func (m *Memory) DelAll(id string) {
 		return
 	}
 	m.mu.Unlock()
+	notifyRooms(notify, left, false)
 	// mb is no longer reachable from sids: nothing else changes its rooms,
 	// so they are read without the lock. Each hold of the lock does at
 	// most roomChunk units of work: leaving the rooms of a batch, and the
@@ -264,8 +335,11 @@ func (m *Memory) SocketRooms(id string) []string {
 	if mb == nil {
 		return nil
 	}
-	out := make([]string, 0, mb.rooms.len())
-	for r := range mb.rooms.all {
+	out := make([]string, 0, mb.roomCount())
+	if mb.own {
+		out = append(out, id)
+	}
+	for r := range mb.otherRooms {
 		out = append(out, r)
 	}
 	return out
@@ -275,9 +349,17 @@ func (m *Memory) SocketRooms(id string) []string {
 func (m *Memory) Rooms() []string {
 	m.mu.RLock()
 	defer m.mu.RUnlock()
-	out := make([]string, 0, m.rooms.len())
+	out := make([]string, 0, m.rooms.len()+m.owns)
 	for r := range m.rooms.all {
 		out = append(out, r)
+	}
+	if m.owns == 0 {
+		return out
+	}
+	for id, mb := range m.sids.all {
+		if _, listed := m.rooms.get(id); mb.own && !listed {
+			out = append(out, id) // an own room no other socket joined
+		}
 	}
 	return out
 }
@@ -290,7 +372,10 @@ func (m *Memory) targets(opts *BroadcastOptions) []Socket {
 	if len(opts.Except) > 0 {
 		except = make(map[string]struct{})
 		for _, r := range opts.Except {
-			set, _ := m.rooms.get(r)
+			set, own := m.room(r)
+			if own != nil {
+				except[own.id] = struct{}{}
+			}
 			if set.one != nil {
 				except[set.one.id] = struct{}{}
 			} else if set.many != nil {
@@ -310,21 +395,25 @@ func (m *Memory) targets(opts *BroadcastOptions) []Socket {
 		return out
 	}
 	if len(opts.Rooms) == 1 {
-		set, _ := m.rooms.get(opts.Rooms[0])
-		return appendTargets(make([]Socket, 0, set.len()), set, except, nil)
+		set, own := m.room(opts.Rooms[0])
+		n := set.len()
+		if own != nil {
+			n++
+		}
+		return appendTargets(make([]Socket, 0, n), set, own, except, nil)
 	}
 	seen := make(map[string]struct{})
 	var out []Socket
 	for _, r := range opts.Rooms {
-		set, _ := m.rooms.get(r)
-		out = appendTargets(out, set, except, seen)
+		set, own := m.room(r)
+		out = appendTargets(out, set, own, except, seen)
 	}
 	return out
 }
 
-// appendTargets appends the sockets of set that are not in except, nor in
-// seen if seen is not nil (it then records them).
-func appendTargets(out []Socket, set roomSet, except, seen map[string]struct{}) []Socket {
+// appendTargets appends the sockets of set, and own if not nil, that are
+// not in except, nor in seen if seen is not nil (it then records them).
+func appendTargets(out []Socket, set roomSet, own *member, except, seen map[string]struct{}) []Socket {
 	add := func(mb *member) {
 		if _, ok := except[mb.id]; ok {
 			return
@@ -336,6 +425,9 @@ func appendTargets(out []Socket, set roomSet, except, seen map[string]struct{}) 
 			seen[mb.id] = struct{}{}
 		}
 		out = append(out, mb.s)
+	}
+	if own != nil {
+		add(own)
 	}
 	if set.one != nil {
 		add(set.one)

@@ -257,17 +257,28 @@ func roomNames(prefix string, n int) []string {
 }
 
 // checkConsistent checks the adapter's invariants: every member's rooms
-// hold that very member, every room holds only members that list it, and
-// no room is empty.
+// hold that very member, every room holds only members that list it, no
+// room is empty, a member's own room is only its flag, and owns counts
+// the flags.
 func checkConsistent(t *testing.T, m *Memory) {
 	t.Helper()
 	m.mu.RLock()
 	defer m.mu.RUnlock()
+	owns := 0
 	for id, mb := range m.sids.all {
 		if mb.id != id {
 			t.Fatalf("member %q filed under %q", mb.id, id)
 		}
-		for r := range mb.rooms.all {
+		if mb.own {
+			owns++
+		}
+		if l := mb.rooms; l != nil && (l.many != nil && (l.few != nil || l.many.len() <= listMax/2) || l.many == nil && len(l.few) > listMax) {
+			t.Fatalf("member %q: %d rooms listed, %v in a map", id, len(l.few), l.many != nil)
+		}
+		for r := range mb.otherRooms {
+			if r == id {
+				t.Fatalf("member %q lists its own room among the others", id)
+			}
 			set, _ := m.rooms.get(r)
 			var x *member
 			if x = set.one; set.many != nil {
@@ -286,10 +297,16 @@ func checkConsistent(t *testing.T, m *Memory) {
 			if cur, _ := m.sids.get(mb.id); cur != mb {
 				t.Fatalf("room %q holds %q, which is not a member", r, mb.id)
 			}
-			if _, ok := mb.rooms.get(r); !ok {
+			if mb.id == r {
+				t.Fatalf("room %q holds the socket of its id", r)
+			}
+			if mb.rooms == nil || !mb.rooms.has(r) {
 				t.Fatalf("room %q holds %q, which does not list it", r, mb.id)
 			}
 		}
+	}
+	if owns != m.owns {
+		t.Fatalf("%d members in their own room, owns %d", owns, m.owns)
 	}
 }
 
@@ -326,6 +343,9 @@ func TestMemoryMillionRooms(t *testing.T) {
 	}
 
 	// A broadcaster to another room while s leaves every room.
+	m.mu.RLock()
+	held := m.rooms.len() // s's rooms and the others'
+	m.mu.RUnlock()
 	var partway, sent atomic.Int64
 	var maxWait time.Duration
 	stop, done := make(chan struct{}), make(chan struct{})
@@ -345,7 +365,7 @@ func TestMemoryMillionRooms(t *testing.T) {
 			m.mu.RLock()
 			left := m.rooms.len()
 			m.mu.RUnlock()
-			if left > 2 && left < n+2 {
+			if left > held-n && left < held {
 				partway.Add(1)
 			}
 		}
