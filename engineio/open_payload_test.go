@@ -47,3 +47,22 @@ func FuzzAppendOpenPayload(f *testing.F) {
 		checkOpenPayload(t, sid, []string{WebSocket}, n, n/2, n*3)
 	})
 }
+
+// BenchmarkOpenPayload compares the open packet's encoder with
+// encoding/json on the same fields.
+func BenchmarkOpenPayload(b *testing.B) {
+	const sid = "AAAAAAAAAAAAAAAAAAAA"
+	up := []string{WebSocket}
+	b.Run("encoding-json", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			json.Marshal(reflectOpenPayload{sid, up, 25000, 20000, 1e6})
+		}
+	})
+	b.Run("append", func(b *testing.B) {
+		b.ReportAllocs()
+		for b.Loop() {
+			appendOpenPayload(make([]byte, 0, 128), sid, up, 25000, 20000, 1e6)
+		}
+	})
+}
