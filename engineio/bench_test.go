@@ -147,3 +147,30 @@ func BenchmarkWebSocketSendLarge(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWebSocketHandshake measures a WebSocket session opened and
+// closed: the upgrade request, the 101 with the open packet, and the
+// client's close, client included.
+func BenchmarkWebSocketHandshake(b *testing.B) {
+	_, hs := benchServer(b)
+	url := "ws" + strings.TrimPrefix(hs.URL, "http") + "/engine.io/?EIO=4&transport=websocket"
+	b.ReportAllocs()
+	for b.Loop() {
+		conn, br, _, err := ws.Dial(context.Background(), url)
+		if err != nil {
+			b.Fatal(err)
+		}
+		var r io.Reader = conn
+		if br != nil {
+			r = io.MultiReader(br, conn)
+		}
+		open, err := wsutil.ReadServerText(struct {
+			io.Reader
+			io.Writer
+		}{r, conn})
+		if err != nil || len(open) == 0 || open[0] != '0' {
+			b.Fatalf("open packet %q: %v", open, err)
+		}
+		conn.Close()
+	}
+}

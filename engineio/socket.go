@@ -2,7 +2,6 @@ package engineio
 
 import (
 	"bytes"
-	"encoding/json"
 	"net/http"
 	"sync"
 	"sync/atomic"
@@ -109,22 +108,9 @@ func newSocket(srv *Server, id string, r *http.Request, transport string, q *que
 	return s
 }
 
-type openPayload struct {
-	SID          string   `json:"sid"`
-	Upgrades     []string `json:"upgrades"`
-	PingInterval int64    `json:"pingInterval"`
-	PingTimeout  int64    `json:"pingTimeout"`
-	MaxPayload   int64    `json:"maxPayload"`
-}
-
 func (s *Socket) openPacket() packet.Packet {
-	data, _ := json.Marshal(openPayload{
-		SID:          s.id,
-		Upgrades:     s.cfg.upgrades(s.transport),
-		PingInterval: s.cfg.PingInterval.Milliseconds(),
-		PingTimeout:  s.cfg.PingTimeout.Milliseconds(),
-		MaxPayload:   s.cfg.MaxHTTPBufferSize,
-	})
+	data := appendOpenPayload(make([]byte, 0, 128), s.id, s.cfg.upgrades(s.transport),
+		s.cfg.PingInterval.Milliseconds(), s.cfg.PingTimeout.Milliseconds(), s.cfg.MaxHTTPBufferSize)
 	return packet.Packet{Type: packet.Open, Data: data}
 }
 

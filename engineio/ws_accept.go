@@ -48,11 +48,14 @@ func (srv *Server) acceptWebSocket(w http.ResponseWriter, r *http.Request, hdr h
 	}
 	buf := getBuffer(256 + len(first))
 	b := append(buf.b[:0], "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: "...)
-	b = append(b, acceptKey(key)...)
+	b = appendAcceptKey(b, key)
 	b = append(b, "\r\n"...)
-	hw := &sliceWriter{b: b}
-	hdr.Write(hw) // sanitizes CR/LF in values
-	b = append(hw.b, "\r\n"...)
+	if len(hdr) > 0 {
+		hw := &sliceWriter{b: b}
+		hdr.Write(hw) // sanitizes CR/LF in values
+		b = hw.b
+	}
+	b = append(b, "\r\n"...)
 	b = append(b, first...)
 	conn.SetWriteDeadline(timeNow().Add(srv.cfg.WriteTimeout))
 	_, err = conn.Write(b)
@@ -65,11 +68,12 @@ func (srv *Server) acceptWebSocket(w http.ResponseWriter, r *http.Request, hdr h
 	return conn, rd, deflate
 }
 
-var websocketGUID = []byte("258EAFA5-E914-47DA-95CA-C5AB0DC85B11")
+const websocketGUID = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
-func acceptKey(key string) string {
-	h := sha1.New()
-	h.Write([]byte(key))
-	h.Write(websocketGUID)
-	return base64.StdEncoding.EncodeToString(h.Sum(nil))
+// appendAcceptKey appends the Sec-WebSocket-Accept value for key: the
+// base64 of the SHA-1 of key and the WebSocket GUID.
+func appendAcceptKey(b []byte, key string) []byte {
+	var in [24 + len(websocketGUID)]byte // a valid key is 24 characters
+	sum := sha1.Sum(append(append(in[:0], key...), websocketGUID...))
+	return base64.StdEncoding.AppendEncode(b, sum[:])
 }
