@@ -5,7 +5,10 @@ package session
 //
 // Calls for one session never overlap: OnMessage is called for each message
 // in arrival order, from the goroutine reading the transport (the WebSocket
-// reader or the HTTP request goroutine). OnClose is called exactly once,
+// reader or the HTTP request goroutine; on a Linux server, a WebSocket
+// reader that went idle is replaced by a new goroutine when data comes, so
+// successive calls may come from different goroutines, never two at once).
+// OnClose is called exactly once,
 // after the last OnMessage has returned; it may run on a timer or on
 // another request's goroutine.
 type Handler interface {
