@@ -46,6 +46,10 @@ type soakRow struct {
 	CPUMax      float64 `json:"server_cpu_max_pct"`
 	LoadCPUMax  float64 `json:"load_cpu_max_pct"`
 	Series      string  `json:"series"`
+	WaitMean    float64 `json:"server_wait_mean_pct"`
+	StarvedS    int     `json:"server_starved_s"`
+	LoadAvgMin  float64 `json:"loadavg_min"`
+	LoadAvgMax  float64 `json:"loadavg_max"`
 }
 
 func (r *runner) seriesPath(sc scenario, s server, round int) string {
@@ -54,9 +58,9 @@ func (r *runner) seriesPath(sc scenario, s server, round int) string {
 
 func soakBrief(r row) string {
 	k := r.Soak
-	s := fmt.Sprintf("%d conns, %d broadcasts, dropped %d, min pings %d, lost %d (late %d), dup %d, p50 %.2f ms, p99 %.2f ms; RSS %.1f -> %.1f MB (max %.1f), slope %+.0f KiB/min; server CPU %.1f%%, load CPU %.0f%%",
-		r.Ops/max(int64(k.Broadcasts), 1), k.Broadcasts, r.Dropped, r.MinPings, r.Lost, k.Late, k.Dup, r.P50Ms, r.P99Ms,
-		mib(k.RSSStartKB), mib(k.RSSEndKB), mib(k.RSSMaxKB), k.RSSSlope, k.CPUMean, r.LoadCPU)
+	s := fmt.Sprintf("%d conns, %d broadcasts, dropped %d, min pings %d, lost %d (late %d), dup %d, p50 %.2f ms, p99 %.2f ms; RSS %.1f -> %.1f MB (max %.1f), slope %+.0f KiB/min; server CPU %.1f%%, load CPU %.0f%%; server starved %d s; load average %.1f-%.1f",
+		k.Expected/max(int64(k.Broadcasts), 1), k.Broadcasts, r.Dropped, r.MinPings, r.Lost, k.Late, k.Dup, r.P50Ms, r.P99Ms,
+		mib(k.RSSStartKB), mib(k.RSSEndKB), mib(k.RSSMaxKB), k.RSSSlope, k.CPUMean, r.LoadCPU, k.StarvedS, k.LoadAvgMin, k.LoadAvgMax)
 	if r.Error != "" {
 		s += " [" + r.Error + "]"
 	}
@@ -73,8 +77,8 @@ func soakReport(w io.Writer, rows []row, scs []scenario, srvs []server) {
 			continue
 		}
 		fmt.Fprintf(w, "\n### %s: %s, ping interval %v, a broadcast every second\n\n", sc.id, soakHold, soakPing)
-		fmt.Fprintln(w, "| server | round | connections | dropped | min pings | broadcasts | deliveries on time / expected | lost (late) | dup | p50 ms | p99 ms | p99.9 ms | max ms | RSS start MB | RSS end MB | RSS max MB | slope KiB/min (2nd half) | KiB/conn | server CPU mean / max | load CPU mean / max |")
-		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
+		fmt.Fprintln(w, "| server | round | connections | dropped | min pings | broadcasts | deliveries on time / expected | lost (late) | dup | p50 ms | p99 ms | p99.9 ms | max ms | RSS start MB | RSS end MB | RSS max MB | slope KiB/min (2nd half) | KiB/conn | server CPU mean / max | server waiting for a CPU: mean, s over half | load CPU mean / max | load average |")
+		fmt.Fprintln(w, "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 		for _, s := range srvs {
 			for _, r := range rows {
 				if r.ID != sc.id || r.Server != s.name {
@@ -85,10 +89,10 @@ func soakReport(w io.Writer, rows []row, scs []scenario, srvs []server) {
 					continue
 				}
 				k := r.Soak
-				fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %d / %d | %d (%d) | %d | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f | %+.0f (%+.0f) | %.1f | %.0f%% / %.0f%% | %.0f%% / %.0f%% |\n",
-					s.name, r.Round, r.Ops/max(int64(k.Broadcasts), 1), r.Dropped, r.MinPings, k.Broadcasts, k.OnTime, k.Expected,
+				fmt.Fprintf(w, "| %s | %d | %d | %d | %d | %d | %d / %d | %d (%d) | %d | %.2f | %.2f | %.2f | %.1f | %.1f | %.1f | %.1f | %+.0f (%+.0f) | %.1f | %.0f%% / %.0f%% | %.0f%%, %d s | %.0f%% / %.0f%% | %.1f-%.1f |\n",
+					s.name, r.Round, k.Expected/max(int64(k.Broadcasts), 1), r.Dropped, r.MinPings, k.Broadcasts, k.OnTime, k.Expected,
 					r.Lost, k.Late, k.Dup, r.P50Ms, r.P99Ms, k.P999Ms, r.MaxMs, mib(k.RSSStartKB), mib(k.RSSEndKB), mib(k.RSSMaxKB),
-					k.RSSSlope, k.RSSSlope2nd, r.PerConn, k.CPUMean, k.CPUMax, r.LoadCPU, k.LoadCPUMax)
+					k.RSSSlope, k.RSSSlope2nd, r.PerConn, k.CPUMean, k.CPUMax, k.WaitMean, k.StarvedS, r.LoadCPU, k.LoadCPUMax, k.LoadAvgMin, k.LoadAvgMax)
 				if r.Error != "" {
 					fmt.Fprintf(w, "\nerror (%s, round %d): %s\n", s.name, r.Round, r.Error)
 				}

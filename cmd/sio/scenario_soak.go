@@ -25,6 +25,9 @@ type soakSample struct {
 	ServerCPU  float64       // % of a core over the last period
 	LoadCPU    float64       // % of a core over the last period
 	LoadRSS    int64         // KiB
+	ServerWait float64       // % of the period the server's threads waited for a CPU
+	LoadWait   float64       // the same for the load tool
+	LoadAvg    float64       // the machine's one-minute load average
 	Alive      int           // receivers not dropped
 	Broadcast  int           // sequence number sent at this sample, -1 if none
 	Delivered  int64         // receivers that had it within the bound (at the end)
@@ -111,6 +114,8 @@ func (b *bench) soak(ctx context.Context, res *result) error {
 	var samples []soakSample
 	prevSrv, _ := procCPU(cfg.pid)
 	prevSelf, _ := procCPU(0)
+	prevSrvWait, _ := procRunWait(cfg.pid)
+	prevSelfWait, _ := procRunWait(0)
 	prevT := time.Now()
 	sample := func(holdStart time.Time, seq int) {
 		now := time.Now()
@@ -127,7 +132,18 @@ func (b *bench) soak(ctx context.Context, res *result) error {
 			s.LoadCPU = 100 * float64(c-prevSelf) / float64(wall)
 			prevSelf = c
 		}
+		if cfg.pid > 0 {
+			if w, err := procRunWait(cfg.pid); err == nil && wall > 0 {
+				s.ServerWait = 100 * float64(w-prevSrvWait) / float64(wall)
+				prevSrvWait = w
+			}
+		}
+		if w, err := procRunWait(0); err == nil && wall > 0 {
+			s.LoadWait = 100 * float64(w-prevSelfWait) / float64(wall)
+			prevSelfWait = w
+		}
 		s.LoadRSS, _ = procRSS(0)
+		s.LoadAvg = loadAvg1()
 		prevT = now
 		samples = append(samples, s)
 	}
@@ -137,6 +153,8 @@ func (b *bench) soak(ctx context.Context, res *result) error {
 	holdStart := time.Now()
 	prevSrv, _ = procCPU(cfg.pid)
 	prevSelf, _ = procCPU(0)
+	prevSrvWait, _ = procRunWait(cfg.pid)
+	prevSelfWait, _ = procRunWait(0)
 	prevT = holdStart
 	tick := time.NewTicker(soakEvery)
 	var emitErr error

@@ -178,12 +178,18 @@ func TestSoakFillRSS(t *testing.T) {
 	samples[0].Period = 0
 	samples[4].ServerRSS = 2000
 	samples[4].ServerCPU = 30
+	samples[4].ServerWait = 70
+	samples[5].ServerWait = 40
+	samples[3].LoadAvg = 6.5
 	samples = append(samples, soakSample{T: 9*time.Second + 20*time.Millisecond, Period: 20 * time.Millisecond,
 		ServerRSS: 1009, ServerCPU: 50, LoadCPU: 50, Alive: 98})
 	var sr soakResult
 	sr.fillRSS(samples)
 	if sr.RSSStartKB != 1000 || sr.RSSEndKB != 1009 || sr.RSSMaxKB != 2000 || sr.Samples != 11 || sr.MinAlive != 98 {
 		t.Fatalf("summary %+v", sr)
+	}
+	if sr.StarvedS != 1 || sr.ServerWaitMax != 70 || math.Abs(sr.ServerWaitMean-110/9.0) > 1e-9 || sr.LoadAvgMin != 0 || sr.LoadAvgMax != 6.5 {
+		t.Errorf("wait mean %v max %v starved %d, load average %v..%v", sr.ServerWaitMean, sr.ServerWaitMax, sr.StarvedS, sr.LoadAvgMin, sr.LoadAvgMax)
 	}
 	if sr.ServerCPUMax != 30 || math.Abs(sr.ServerCPUMean-(8*10+30)/9.0) > 1e-9 || sr.LoadCPUMaxPct != 5 {
 		t.Errorf("CPU mean %v max %v load max %v; want %v, 30, 5", sr.ServerCPUMean, sr.ServerCPUMax, sr.LoadCPUMaxPct, (8*10+30)/9.0)
@@ -195,5 +201,19 @@ func TestSoakFillRSS(t *testing.T) {
 	}
 	if sr.RSSSlope == 0 {
 		t.Error("whole-hold slope is 0")
+	}
+}
+
+func TestParseRunWait(t *testing.T) {
+	if d, err := parseRunWait("994734 5686401 17\n"); err != nil || d != 5686401 {
+		t.Errorf("parseRunWait = %v, %v", d, err)
+	}
+	for _, bad := range []string{"", "12", "1 x 3"} {
+		if _, err := parseRunWait(bad); err == nil {
+			t.Errorf("parseRunWait(%q): no error", bad)
+		}
+	}
+	if _, err := procRunWait(0); err != nil {
+		t.Errorf("procRunWait(self): %v", err)
 	}
 }
