@@ -21,7 +21,7 @@ const (
 func soak15k(size string) scenario {
 	return scenario{
 		id: "soak15k", bench: "soak",
-		args:    []string{"-n", "15000", "-hold", soakHold.String(), "-c", "100", "-size", size},
+		args: []string{"-n", "15000", "-hold", soakHold.String(), "-c", "100", "-size", size},
 		// gctrace: a Go server logs its heap at each GC to runner.log, so
 		// RSS growth can be told apart from the live heap's.
 		env:     []string{fmt.Sprintf("PING_INTERVAL_MS=%d", soakPing.Milliseconds()), "GODEBUG=gctrace=1"},
