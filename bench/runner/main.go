@@ -21,6 +21,7 @@ package main
 import (
 	"bufio"
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"flag"
@@ -41,13 +42,14 @@ import (
 
 // scenario is one measured workload.
 type scenario struct {
-	id     string   // name in the tables
-	bench  string   // sio bench scenario
-	args   []string // its flags
-	env    []string // server environment
-	metric string   // the target metric: "cpu" per op or "mem" per connection
-	target float64  // ratio to Node to meet (0: none)
-	nodes  int      // > 0: a cluster of this many nodes on one Redis (cluster.go)
+	id      string        // name in the tables
+	bench   string        // sio bench scenario
+	args    []string      // its flags
+	env     []string      // server environment
+	metric  string        // the target metric: "cpu" per op or "mem" per connection
+	target  float64       // ratio to Node to meet (0: none)
+	nodes   int           // > 0: a cluster of this many nodes on one Redis (cluster.go)
+	timeout time.Duration // sio bench -timeout (0: 4m)
 }
 
 func scenarios(size string) []scenario {
@@ -64,6 +66,7 @@ func scenarios(size string) []scenario {
 		{id: "broadcast10k", bench: "broadcast", args: []string{"-n", "10000", "-k", "30", "-size", size}, metric: "cpu"},
 		{id: "cluster2", bench: "cluster", args: []string{"-n", "10000", "-k", "30", "-size", size}, metric: "cpu", nodes: 2},
 		{id: "cluster4", bench: "cluster", args: []string{"-n", "10000", "-k", "30", "-size", size}, metric: "cpu", nodes: 4},
+		soak15k(size),
 	}
 }
 
@@ -84,25 +87,27 @@ type runner struct {
 
 // row is one result line of sio bench, plus the runner's fields.
 type row struct {
-	Round    int     `json:"round"`
-	ID       string  `json:"id"`
-	Scenario string  `json:"scenario"`
-	Server   string  `json:"server"`
-	Ops      int64   `json:"ops"`
-	Errors   int64   `json:"errors"`
-	Lost     int64   `json:"lost"`
-	Dropped  int64   `json:"dropped"`
-	OpsPerS  float64 `json:"ops_per_s"`
-	P50Ms    float64 `json:"p50_ms"`
-	P99Ms    float64 `json:"p99_ms"`
-	MinPings int     `json:"min_pings"`
-	CPUUs    float64 `json:"server_cpu_us_per_op"`
-	RSSKB    int64   `json:"server_rss_kb"`
-	PerConn  float64 `json:"server_rss_per_conn_kb"`
-	LoadCPU  float64 `json:"load_cpu_pct"`
-	LoadRSS  int64   `json:"load_rss_kb"`
-	Bottle   bool    `json:"load_bottleneck"`
-	Error    string  `json:"error"`
+	Round    int      `json:"round"`
+	ID       string   `json:"id"`
+	Scenario string   `json:"scenario"`
+	Server   string   `json:"server"`
+	Ops      int64    `json:"ops"`
+	Errors   int64    `json:"errors"`
+	Lost     int64    `json:"lost"`
+	Dropped  int64    `json:"dropped"`
+	OpsPerS  float64  `json:"ops_per_s"`
+	P50Ms    float64  `json:"p50_ms"`
+	P99Ms    float64  `json:"p99_ms"`
+	MaxMs    float64  `json:"max_ms"`
+	MinPings int      `json:"min_pings"`
+	CPUUs    float64  `json:"server_cpu_us_per_op"`
+	RSSKB    int64    `json:"server_rss_kb"`
+	PerConn  float64  `json:"server_rss_per_conn_kb"`
+	LoadCPU  float64  `json:"load_cpu_pct"`
+	LoadRSS  int64    `json:"load_rss_kb"`
+	Bottle   bool     `json:"load_bottleneck"`
+	Error    string   `json:"error"`
+	Soak     *soakRow `json:"soak"`
 	// cluster scenarios only
 	Nodes     int     `json:"nodes"`
 	Dup       int64   `json:"dup"`
@@ -113,7 +118,7 @@ type row struct {
 
 func main() {
 	rounds := flag.Int("rounds", 3, "rounds (at least 3 for a median worth the name)")
-	only := flag.String("scenarios", "echo,broadcast,connect,polling,idle", "comma-separated scenarios (echo, broadcast, connect, polling, idle, idle15k, broadcast10k, cluster2, cluster4)")
+	only := flag.String("scenarios", "echo,broadcast,connect,polling,idle", "comma-separated scenarios (echo, broadcast, connect, polling, idle, idle15k, soak15k, broadcast10k, cluster2, cluster4)")
 	servers := flag.String("servers", "gosio,node,zishang", "comma-separated servers (gosio, node, zishang)")
 	bin := flag.String("bin", "/tmp/siobench", "directory for binaries, logs and results")
 	build := flag.Bool("build", true, "build the binaries and install the Node peer first")
@@ -213,6 +218,9 @@ func main() {
 func brief(r row) string {
 	if r.Error != "" && r.Ops == 0 {
 		return "ERROR " + r.Error
+	}
+	if r.Soak != nil {
+		return soakBrief(r)
 	}
 	s := fmt.Sprintf("%.0f ops/s, p50 %.2f ms, p99 %.2f ms, server %.1f µs/op", r.OpsPerS, r.P50Ms, r.P99Ms, r.CPUUs)
 	if r.PerConn != 0 {
@@ -354,9 +362,14 @@ func (r *runner) measure(round int, sc scenario, s server) (row, error) {
 	pid := cmd.Process.Pid // taskset execs the server: same PID
 	args := append([]string{"-c", "1", filepath.Join(r.bin, "sio"), "bench", sc.bench},
 		"-url", "http://127.0.0.1:"+strconv.Itoa(port), "-pid", strconv.Itoa(pid),
-		"-label", s.name, "-client", r.client, "-o", "json", "-progress=false", "-timeout", "4m")
+		"-label", s.name, "-client", r.client, "-o", "json", "-progress=false")
+	timeout := cmp.Or(sc.timeout, 4*time.Minute)
+	args = append(args, "-timeout", timeout.String())
 	args = append(args, sc.args...)
-	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
+	if sc.bench == "soak" {
+		args = append(args, "-series", r.seriesPath(sc, s, round))
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), timeout+time.Minute)
 	defer cancel()
 	tool := exec.CommandContext(ctx, "taskset", args...)
 	var stdout bytes.Buffer
@@ -445,6 +458,9 @@ func report(w io.Writer, rows []row, scs []scenario, srvs []server, rounds int) 
 	fmt.Fprintln(w, "| scenario | server | ops/s | p50 ms | p99 ms | server CPU µs/op | vs Node | server RSS MB | RSS KiB/conn | vs Node | errors / lost / dropped | load CPU | load-bound rounds |")
 	fmt.Fprintln(w, "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|")
 	for _, sc := range scs {
+		if sc.bench == "soak" {
+			continue // its own table, below
+		}
 		node := aggregate(rows, sc.id, "node")
 		for _, s := range srvs {
 			a := aggregate(rows, sc.id, s.name)
@@ -474,6 +490,7 @@ func report(w io.Writer, rows []row, scs []scenario, srvs []server, rounds int) 
 				a.errors, a.lost, a.dropped, extra, a.loadCPU, a.bottle, a.n)
 		}
 	}
+	soakReport(w, rows, scs, srvs)
 	fmt.Fprintln(w, "\n## Targets (gosio vs Node)")
 	fmt.Fprintln(w)
 	fmt.Fprintln(w, "| target | measured | met |")
@@ -481,6 +498,10 @@ func report(w io.Writer, rows []row, scs []scenario, srvs []server, rounds int) 
 	for _, sc := range scs {
 		g, node := aggregate(rows, sc.id, "gosio"), aggregate(rows, sc.id, "node")
 		if g.n == 0 {
+			continue
+		}
+		if sc.bench == "soak" {
+			soakTarget(w, rows, sc)
 			continue
 		}
 		if sc.target > 0 && node.n > 0 {

@@ -3,6 +3,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"flag"
@@ -36,6 +37,11 @@ scenarios (defaults in brackets):
   cluster    -urls of several nodes on one Redis, -n connections [10000]
              on each, one emitter, -k broadcasts [30] to all: deliveries/s,
              latency, lost and duplicates (sio bench cluster -h)
+  soak       -n receivers [15000] held -hold [10m] through the server's ping
+             rounds, one more connection broadcasting every second: dropped
+             connections, lost and duplicate deliveries, delivery p50/p99,
+             server RSS over the hold (start, end, max, slope); -series
+             writes the per-second samples as CSV
 
 With -pid, the server's CPU time (utime+stime from /proc/PID/stat) over
 the measured phase and its RSS (/proc/PID/status) are reported. Every wait
@@ -60,6 +66,7 @@ type benchConfig struct {
 	settle    time.Duration
 	pid       int
 	label     string
+	series    string
 	output    string
 	progress  bool
 }
@@ -90,12 +97,13 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 	fs.IntVar(&cfg.size, "size", 64, "payload bytes (echo, broadcast, polling)")
 	fs.IntVar(&cfg.conc, "c", 0, "connection attempts in flight")
 	fs.IntVar(&cfg.warmup, "warmup", -1, "warm-up operations before measuring (-1: scenario default)")
-	fs.DurationVar(&cfg.hold, "hold", 10*time.Second, "how long idle connections are held")
+	fs.DurationVar(&cfg.hold, "hold", 0, "how long connections are held (idle, soak; 0: 10s for idle, 10m for soak)")
 	fs.DurationVar(&cfg.opTimeout, "op-timeout", 10*time.Second, "bound of each connection attempt, round trip or broadcast")
-	fs.DurationVar(&cfg.timeout, "timeout", 5*time.Minute, "bound of the whole run")
+	fs.DurationVar(&cfg.timeout, "timeout", 0, "bound of the whole run (0: 5m, or -hold + 5m for soak)")
 	fs.DurationVar(&cfg.settle, "settle", 300*time.Millisecond, "wait after the last operation before reading the server's CPU time")
 	fs.IntVar(&cfg.pid, "pid", 0, "server process id, to report its CPU time and RSS from /proc")
 	fs.StringVar(&cfg.label, "label", "", "server name in the results")
+	fs.StringVar(&cfg.series, "series", "", "soak: write the per-second samples to this CSV file")
 	fs.StringVar(&cfg.output, "o", "table", "output: table, json (one JSON line) or both")
 	fs.BoolVar(&cfg.progress, "progress", true, "show progress on stderr every 2 s")
 	if err := fs.Parse(args); err != nil {
@@ -131,16 +139,29 @@ func runBench(args []string, stdout, stderr io.Writer) int {
 
 // finish validates the configuration and fills in scenario defaults.
 func (c *benchConfig) finish() error {
-	type defaults struct{ n, m, k, conc, warmup int }
+	type defaults struct {
+		n, m, k, conc, warmup int
+		hold                  time.Duration
+	}
 	d, ok := map[string]defaults{
 		"connect":   {n: 2000, conc: 50, warmup: 200},
 		"echo":      {n: 50, m: 2000, conc: 50, warmup: 50},
 		"broadcast": {n: 2000, k: 50, conc: 50, warmup: 5},
-		"idle":      {n: 5000, conc: 100, warmup: 50},
+		"idle":      {n: 5000, conc: 100, warmup: 50, hold: 10 * time.Second},
 		"polling":   {n: 20, m: 200, conc: 20, warmup: 20},
+		"soak":      {n: 15000, conc: 100, warmup: 50, hold: 10 * time.Minute},
 	}[c.scenario]
 	if !ok {
-		return fmt.Errorf("scenario %q: want connect, echo, broadcast, idle or polling (sio bench -h)", c.scenario)
+		return fmt.Errorf("scenario %q: want connect, echo, broadcast, idle, polling or soak (sio bench -h)", c.scenario)
+	}
+	if c.hold == 0 {
+		c.hold = cmp.Or(d.hold, 10*time.Second)
+	}
+	if c.timeout == 0 {
+		c.timeout = 5 * time.Minute
+		if c.scenario == "soak" {
+			c.timeout += c.hold
+		}
 	}
 	set := func(p *int, v int) {
 		if *p <= 0 {
@@ -163,6 +184,9 @@ func (c *benchConfig) finish() error {
 	}
 	if c.hold <= 0 || c.hold > time.Hour || c.timeout <= 0 || c.opTimeout <= 0 {
 		return errors.New("-hold, -timeout and -op-timeout must be positive (hold at most 1h)")
+	}
+	if c.scenario == "soak" && (c.hold < soakEvery || c.timeout <= c.hold) {
+		return errors.New("soak: -hold must be at least 1s and -timeout longer than -hold")
 	}
 	if c.client != "raw" && c.client != "gosio" {
 		return fmt.Errorf("-client %q: want raw or gosio", c.client)

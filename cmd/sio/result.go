@@ -44,6 +44,8 @@ type result struct {
 	LoadRSSKB      int64   `json:"load_rss_kb"`
 	LoadBottleneck bool    `json:"load_bottleneck"`
 	Error          string  `json:"error,omitempty"`
+
+	Soak *soakResult `json:"soak,omitempty"`
 }
 
 func printResult(w io.Writer, format string, r *result) error {
@@ -56,7 +58,9 @@ func printResult(w io.Writer, format string, r *result) error {
 		if err := tw.Flush(); err != nil {
 			return err
 		}
-		if r.RSSPerConnKB != 0 {
+		if r.Soak != nil {
+			printSoak(w, r)
+		} else if r.RSSPerConnKB != 0 {
 			fmt.Fprintf(w, "server RSS per connection: %.1f KiB (base %.1f MB); fewest pings seen by a connection: %d\n",
 				r.RSSPerConnKB, float64(r.ServerRSSBaseKB)/1024, r.MinPings)
 		}

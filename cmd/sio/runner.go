@@ -181,6 +181,8 @@ func (b *bench) run(ctx context.Context) *result {
 		err = b.broadcast(ctx, res)
 	case "idle":
 		err = b.idle(ctx, res)
+	case "soak":
+		err = b.soak(ctx, res)
 	}
 	if err == nil && ctx.Err() != nil {
 		err = fmt.Errorf("run stopped by -timeout %v", cfg.timeout)
