@@ -63,6 +63,25 @@ func RunMixed(t *testing.T, g GoNode, n *Peer, sse <-chan string) {
 	gB := n.Must("connect", map[string]any{"name": "gB", "url": g.URL, "query": map[string]any{"room": "r2"}}).(string)
 	n.Must("connect", map[string]any{"name": "nA", "url": n.URL, "query": map[string]any{"room": "r1", "data": "na"}})
 	nB := n.Must("connect", map[string]any{"name": "nB", "url": n.URL, "query": map[string]any{"room": "r2"}}).(string)
+	ctx := context.Background()
+	// A socket joins its rooms in a connection handler, which on a Go node
+	// runs after the CONNECT reply: wait until the cluster sees them all.
+	waitRoom := func(t *testing.T, nsp, room string, want int) {
+		t.Helper()
+		deadline := time.Now().Add(10 * time.Second)
+		for {
+			socks, err := g.Srv.Of(nsp).In(room).FetchSockets(ctx)
+			if err == nil && len(socks) == want {
+				return
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("room %s of %s: %d sockets (%v), want %d", room, nsp, len(socks), err, want)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}
+	waitRoom(t, "/", "r1", 2)
+	waitRoom(t, "/", "r2", 2)
 	gA, gBr, nA, nBr := n.Recorder("gA"), n.Recorder("gB"), n.Recorder("nA"), n.Recorder("nB")
 	all := []*Recorder{gA, gBr, nA, nBr}
 	expect := func(t *testing.T, ev string, rs ...*Recorder) {
@@ -77,7 +96,6 @@ func RunMixed(t *testing.T, g GoNode, n *Peer, sse <-chan string) {
 			r.None(t, 50*time.Millisecond)
 		}
 	}
-	ctx := context.Background()
 	srv := g.Srv
 
 	t.Run("broadcast from Go", func(t *testing.T) {
@@ -235,6 +253,7 @@ func RunMixed(t *testing.T, g GoNode, n *Peer, sse <-chan string) {
 		n.Must("connect", map[string]any{"name": "nD", "url": n.URL + "/dyn-1", "query": map[string]any{"room": "d"}})
 		gD, nD := n.Recorder("gD"), n.Recorder("nD")
 		g.WaitServers(t, "/dyn-1", 2)
+		waitRoom(t, "/dyn-1", "d", 2)
 		srv.Of("/dyn-1").To("d").Emit("d1", "go")
 		expect(t, "d1:go", gD, nD)
 		n.Must("emit", map[string]any{"nsp": "/dyn-1", "event": "d2", "arg": "node", "rooms": []string{"d"}})

@@ -60,6 +60,14 @@ async function makeAdapter() {
   throw new Error("unknown ADAPTER " + kind);
 }
 
+// On "quit", closing the Redis clients rejects the commands still in flight
+// (redis' DisconnectsClientError): expected then, not a crash.
+let quitting = false;
+process.on("unhandledRejection", (err) => {
+  if (quitting) return;
+  throw err;
+});
+
 const show = (v) => (Buffer.isBuffer(v) ? "bin:" + v.toString() : v && typeof v === "object" ? JSON.stringify(v) : String(v));
 
 const httpServer = http.createServer();
@@ -170,6 +178,7 @@ async function handle(c) {
       await new Promise((resolve) => setTimeout(resolve, 200)); // let the adapter write the sessions
       return true;
     case "quit":
+      quitting = true;
       for (const s of clients.values()) s.disconnect();
       if (io) io.close();
       for (const f of closers) f();
