@@ -107,6 +107,18 @@ func (r *recorder) wait(t *testing.T, name string, match func(args []json.RawMes
 	}
 }
 
+// find returns the arguments of the first event name matching, if any.
+func (r *recorder) find(name string, match func(args []json.RawMessage) bool) ([]json.RawMessage, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, e := range r.events {
+		if e.name == name && (match == nil || match(e.args)) {
+			return e.args, true
+		}
+	}
+	return nil, false
+}
+
 func (r *recorder) names() []string {
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -388,10 +400,28 @@ func TestUpgradeReported(t *testing.T) {
 	app := m.Socket("/", nil)
 	app.Connect()
 	t.Cleanup(app.Disconnect)
-	upd := rec.wait(t, "socket_updated", func(a []json.RawMessage) bool { return strings.Contains(string(a[0]), `"transport"`) })
-	got := decode[map[string]string](t, upd[0])
-	if got["transport"] != "websocket" || got["nsp"] != "/" || got["id"] == "" {
-		t.Errorf("socket_updated %v", got)
+	// The Go client may finish its upgrade before its socket has connected:
+	// then there is no socket_updated (as with Node's admin server, which
+	// listens for the upgrade from the connection on), and socket_connected
+	// already reports the WebSocket transport.
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		if upd, ok := rec.find("socket_updated", func(a []json.RawMessage) bool { return strings.Contains(string(a[0]), `"transport"`) }); ok {
+			got := decode[map[string]string](t, upd[0])
+			if got["transport"] != "websocket" || got["nsp"] != "/" || got["id"] == "" {
+				t.Errorf("socket_updated %v", got)
+			}
+			return
+		}
+		if _, ok := rec.find("socket_connected", func(a []json.RawMessage) bool {
+			return strings.Contains(string(a[0]), `"nsp":"/"`) && strings.Contains(string(a[0]), `"transport":"websocket"`)
+		}); ok {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("neither socket_updated nor socket_connected with the WebSocket transport; got %v", rec.names())
+		}
+		time.Sleep(5 * time.Millisecond)
 	}
 }
 
