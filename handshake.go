@@ -10,7 +10,8 @@ import (
 )
 
 // Handshake describes how a socket connected (Node: socket.handshake).
-// The sockets of one connection share its maps: treat them as read-only.
+// Socket.Handshake builds a new one, with new Headers and Query maps, on
+// each call; Auth is the socket's own map, shared by every call.
 type Handshake struct {
 	// Headers of the first HTTP request, the Host header included (Node
 	// lists it with the others; net/http keeps it in Request.Host).

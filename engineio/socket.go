@@ -129,8 +129,8 @@ func (s *Socket) Protocol() int {
 // Request returns the handshake request: method, URL, headers, host,
 // remote address and TLS state; no body, no context. The session keeps
 // the request in compact form: each call builds a new *http.Request
-// (about 1 KB and 2 µs for a browser's headers), which the caller may
-// keep or change.
+// (1.4 KB and 1.6 µs for a browser's twelve headers, BenchmarkSessionRequest),
+// which the caller may keep or change.
 func (s *Socket) Request() *http.Request { return s.req.request() }
 
 // RemoteAddr returns the client's address as net/http reports it.
