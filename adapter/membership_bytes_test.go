@@ -4,15 +4,9 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
-)
 
-func heapAlloc() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
-}
+	"github.com/gosio/socketio/internal/testutil"
+)
 
 // benchMembershipBytes reports the memory Memory keeps per socket for
 // 5,000 sockets each joining its own room and the given extra rooms
@@ -27,14 +21,14 @@ func benchMembershipBytes(b *testing.B, shared ...string) {
 	var perSocket float64
 	for b.Loop() {
 		m := NewMemory(fakeNsp{})
-		before := heapAlloc()
+		before := testutil.HeapAlloc()
 		for _, s := range socks {
 			m.AddAll(s, s.id)
 			if len(shared) > 0 {
 				m.AddAll(s, shared...)
 			}
 		}
-		after := heapAlloc()
+		after := testutil.HeapAlloc()
 		perSocket = float64(int64(after)-int64(before)) / n
 		runtime.KeepAlive(m)
 	}
@@ -59,11 +53,11 @@ func TestMemoryOwnRoomBytes(t *testing.T) {
 		socks[i] = &fakeSocket{id: "sock-" + strconv.Itoa(i)}
 	}
 	m := NewMemory(fakeNsp{})
-	before := heapAlloc()
+	before := testutil.HeapAlloc()
 	for _, s := range socks {
 		m.AddAll(s, s.id)
 	}
-	per := (int64(heapAlloc()) - int64(before)) / n
+	per := (int64(testutil.HeapAlloc()) - int64(before)) / n
 	runtime.KeepAlive(m)
 	t.Logf("%d bytes per socket in its own room", per)
 	if per > 128 {

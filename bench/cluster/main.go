@@ -25,7 +25,6 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
-	"strconv"
 	"syscall"
 	"time"
 
@@ -33,6 +32,7 @@ import (
 
 	socketio "github.com/gosio/socketio"
 	"github.com/gosio/socketio/adapter/redis"
+	"github.com/gosio/socketio/bench/contract"
 )
 
 func main() {
@@ -71,23 +71,8 @@ func main() {
 	cl := redis.New(rdb, nil)
 	defer cl.Close()
 
-	opts := &socketio.Options{Adapter: cl.Adapter}
-	if ms, err := strconv.Atoi(os.Getenv("PING_INTERVAL_MS")); err == nil && ms > 0 {
-		opts.Engine.PingInterval = time.Duration(ms) * time.Millisecond
-	}
-	io := socketio.NewServer(opts)
-	io.OnConnection(func(s *socketio.Socket) {
-		s.On("echo", func(e *socketio.Event) {
-			if e.HasAck() {
-				e.Ack(e.Values()...)
-				return
-			}
-			s.Emit("echo", e.Values()...)
-		})
-		s.On("broadcast", func(e *socketio.Event) {
-			io.Emit("msg", e.Values()...)
-		})
-	})
+	io := socketio.NewServer(contract.Options(&socketio.Options{Adapter: cl.Adapter}))
+	contract.Install(io)
 
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", io)

@@ -21,11 +21,11 @@ import (
 	"os/signal"
 	"runtime"
 	"runtime/pprof"
-	"strconv"
 	"syscall"
 	"time"
 
 	"github.com/gosio/socketio"
+	"github.com/gosio/socketio/bench/contract"
 )
 
 func main() {
@@ -68,23 +68,8 @@ func main() {
 		}()
 	}
 
-	opts := &socketio.Options{}
-	if ms, err := strconv.Atoi(os.Getenv("PING_INTERVAL_MS")); err == nil && ms > 0 {
-		opts.Engine.PingInterval = time.Duration(ms) * time.Millisecond
-	}
-	io := socketio.NewServer(opts)
-	io.OnConnection(func(s *socketio.Socket) {
-		s.On("echo", func(e *socketio.Event) {
-			if e.HasAck() {
-				e.Ack(e.Values()...)
-				return
-			}
-			s.Emit("echo", e.Values()...)
-		})
-		s.On("broadcast", func(e *socketio.Event) {
-			io.Emit("msg", e.Values()...)
-		})
-	})
+	io := socketio.NewServer(contract.Options(nil))
+	contract.Install(io)
 
 	mux := http.NewServeMux()
 	mux.Handle("/socket.io/", io)

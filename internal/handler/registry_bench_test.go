@@ -4,6 +4,8 @@ import (
 	"runtime"
 	"strconv"
 	"testing"
+
+	"github.com/gosio/socketio/internal/testutil"
 )
 
 // ev is the smallest Call, for registry benchmarks.
@@ -15,13 +17,6 @@ func (ev) Values() []any         { return nil }
 func (ev) Ack(...any) error      { return nil }
 func (ev) EventName() string     { return "ev" }
 func nop(*ev)                    {}
-func heapAlloc() uint64 {
-	runtime.GC()
-	runtime.GC()
-	var ms runtime.MemStats
-	runtime.ReadMemStats(&ms)
-	return ms.HeapAlloc
-}
 
 // BenchmarkRegistryBytes reports the memory a socket's registry keeps
 // with two event handlers (bench/server's "echo" and "broadcast"), the
@@ -33,13 +28,13 @@ func BenchmarkRegistryBytes(b *testing.B) {
 	var perSocket float64
 	for b.Loop() {
 		regs := make([]*Registry[*ev], n)
-		before := heapAlloc()
+		before := testutil.HeapAlloc()
 		for i := range regs {
 			regs[i] = new(Registry[*ev])
 			regs[i].On("echo", nop, false)
 			regs[i].On("broadcast", nop, false)
 		}
-		after := heapAlloc()
+		after := testutil.HeapAlloc()
 		perSocket = float64(int64(after)-int64(before)) / n
 		runtime.KeepAlive(regs)
 	}

@@ -7,6 +7,8 @@ import (
 	"slices"
 	"strconv"
 	"testing"
+
+	"github.com/gosio/socketio/internal/testutil"
 )
 
 // TestRegistryAgainstModel drives a Registry with random On, Once, Off and
@@ -76,13 +78,13 @@ func TestRegistryAgainstModel(t *testing.T) {
 func TestRegistryBytes(t *testing.T) {
 	const n = 5_000
 	regs := make([]*Registry[*ev], n)
-	before := heapAlloc()
+	before := testutil.HeapAlloc()
 	for i := range regs {
 		regs[i] = new(Registry[*ev])
 		regs[i].On("echo", nop, false)
 		regs[i].On("broadcast", nop, false)
 	}
-	per := (int64(heapAlloc()) - int64(before)) / n
+	per := (int64(testutil.HeapAlloc()) - int64(before)) / n
 	runtime.KeepAlive(regs)
 	t.Logf("%d bytes per registry of two handlers", per)
 	if per > 288 {

@@ -17,6 +17,17 @@ func HeapInuse() uint64 {
 	return m.HeapInuse
 }
 
+// HeapAlloc returns runtime.MemStats.HeapAlloc (the bytes of live and
+// not yet swept objects) after two garbage collections: compare it before
+// and after making n objects for their bytes each.
+func HeapAlloc() uint64 {
+	runtime.GC()
+	runtime.GC()
+	var m runtime.MemStats
+	runtime.ReadMemStats(&m)
+	return m.HeapAlloc
+}
+
 // TotalAlloc returns runtime.MemStats.TotalAlloc, the cumulative bytes
 // allocated: the difference across an attack shows whether the server read
 // (and buffered) more than its limit, even if it was freed since.
